@@ -1,0 +1,49 @@
+"""The role table: which permissions each built-in role (a Django group) carries.
+
+One table in one place, so a reader sees the whole matrix. Later apps add their rows here.
+Row-level scope (whose customers an account manager sees) is applied by each app's queries.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "administrator"
+EXECUTIVE = "executive"
+ACCOUNT_MANAGER = "account_manager"
+PROJECT_MANAGER = "project_manager"
+TEAM_MEMBER = "team_member"
+
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    EXECUTIVE: _("Executive"),
+    ACCOUNT_MANAGER: _("Account manager"),
+    PROJECT_MANAGER: _("Project manager"),
+    TEAM_MEMBER: _("Team member"),
+}
+
+
+def _crud(app: str, *models: str) -> set[str]:
+    return {f"{app}.{action}_{model}" for model in models for action in ("view", "add", "change", "delete")}
+
+
+def _view(app: str, *models: str) -> set[str]:
+    return {f"{app}.view_{model}" for model in models}
+
+
+_CUSTOMER_MODELS = ("customer", "contact", "interaction", "segment", "tag")
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    ADMINISTRATOR: _crud("customers", *_CUSTOMER_MODELS)
+    | _crud("accounts", "user", "department")
+    | {"customers.view_all_customers", "core.view_changerecord"},
+    EXECUTIVE: _view("customers", *_CUSTOMER_MODELS)
+    | _view("accounts", "user", "department")
+    | {"customers.view_all_customers", "core.view_changerecord"},
+    ACCOUNT_MANAGER: _crud("customers", *_CUSTOMER_MODELS) | _view("accounts", "user", "department"),
+    PROJECT_MANAGER: _view("customers", *_CUSTOMER_MODELS)
+    | _crud("customers", "interaction")
+    | _view("accounts", "user", "department"),
+    TEAM_MEMBER: _view("customers", "customer", "contact", "interaction")
+    | _view("accounts", "user", "department"),
+}

@@ -1,0 +1,1 @@
+"""Shared foundation: base models, the audit trail, human codes, errors and pagination."""

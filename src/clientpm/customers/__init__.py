@@ -1,0 +1,1 @@
+"""Customers, contacts, interactions (跟进记录) and segments (客户群)."""

@@ -1,0 +1,1 @@
+"""HTML pages of the customers app, one module per object: parse, call a service or query, render."""

@@ -1,0 +1,1 @@
+"""Demo and first-run data: the bootstrap that `make run` calls and the `demo` data generator."""
