@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint test-python test-browser browser messages bench clean
+.PHONY: run install test lint test-python test-browser browser messages clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,6 @@ browser:
 messages: install
 	cd src/clientpm && ../../$(BIN)/clientpm makemessages -l zh_Hans --no-obsolete --no-location -i "node_modules/*"
 	$(BIN)/python -m clientpm.core.i18n_compile
-
-bench: install
-	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
