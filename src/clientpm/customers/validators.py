@@ -44,7 +44,10 @@ def validate_phone(value: str) -> None:
     compact = re.sub(r"[\s\-]", "", value)
     if _MOBILE_CN.match(compact):
         return
-    if not _PHONE.match(value.strip()) or (compact.startswith("1") and len(compact) == 11):
+    digits = len(re.sub(r"\D", "", compact))
+    # Separators alone do not make a number: 6 digits (short landline) to 15 (E.164). Without a
+    # "+", a number starting with 1 can only be a mobile (landlines start with 0), so it is a typo.
+    if not _PHONE.match(value.strip()) or not 6 <= digits <= 15 or compact.startswith("1"):
         raise ValidationError(
             _("Enter a phone number such as 13812345678, 021-12345678 or +44 20 7946 0000."), code="phone"
         )

@@ -93,6 +93,13 @@ def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "includes/history.html", {"records": object_history(customer)[:200]})
 
 
+def _landing(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """The saved customer's page, or the list when the user just handed it to someone they cannot follow."""
+    if queries.customer_visible(user=request.user, pk=customer.pk):
+        return redirect("customers:detail", pk=customer.pk)
+    return redirect("customers:list")
+
+
 def _save_customer(request: HttpRequest, form: CustomerForm, customer: Customer | None) -> Customer | None:
     """Run the create or update service; on refusal, put the reasons on the form and return None."""
     kwargs = form.service_kwargs()
@@ -126,7 +133,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         customer = _save_customer(request, form, None)
         if customer:
             messages.success(request, _("Customer %(code)s was created.") % {"code": customer.code})
-            return redirect("customers:detail", pk=customer.pk)
+            return _landing(request, customer)
     return render(request, "customers/customer_form.html", {"form": form, "nav": "customers"})
 
 
@@ -140,7 +147,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = _save_customer(request, form, customer)
         if saved:
             messages.success(request, _("Your changes were saved."))
-            return redirect("customers:detail", pk=saved.pk)
+            return _landing(request, saved)
     return render(
         request, "customers/customer_form.html", {"form": form, "customer": customer, "nav": "customers"}
     )

@@ -18,10 +18,9 @@ from clientpm.core.audit import record_create, record_delete, record_update, sna
 from clientpm.core.codes import next_code
 from clientpm.core.concurrency import bump_version, lock_for_update
 from clientpm.core.errors import ConflictError
-
-from .models import Customer, Tag
-from .normalize import normalize_name
-from .queries import DuplicateMatch, customer_duplicates
+from clientpm.customers.models import Customer, Tag
+from clientpm.customers.normalize import normalize_name
+from clientpm.customers.queries import DuplicateMatch, customer_duplicates
 
 CUSTOMER_CODE = ("customer", "C-{:06d}")
 CUSTOMER_FIELDS = frozenset(
@@ -87,7 +86,9 @@ def _prepare(customer: Customer) -> None:
     customer.name = customer.name.strip()
     customer.credit_code = customer.credit_code.strip().upper()
     customer.name_normalized = normalize_name(customer.name)
-    customer.full_clean(exclude=["code", "name_normalized"])
+    # The credit-code constraint is checked by the callers, with a message on the field rather than
+    # Django's generic "constraint is violated" on the whole form.
+    customer.full_clean(exclude=["code", "name_normalized"], validate_constraints=False)
 
 
 def _save(customer: Customer) -> None:
