@@ -16,6 +16,12 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Every test user has a password; the production hasher would make each one cost ~0.2 s."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str | None, **extra) -> User:
     return user_create(
         actor=None,

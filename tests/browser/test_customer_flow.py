@@ -12,8 +12,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_create_customer_with_contact_and_find_it(live_server, page):
-    user_create(actor=None, username="lin", password="pw-Secret-123", roles=[roles.ACCOUNT_MANAGER],
-                display_name="Lin")
+    user_create(
+        actor=None,
+        username="lin",
+        password="pw-Secret-123",
+        roles=[roles.ACCOUNT_MANAGER],
+        display_name="Lin",
+    )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "lin")
     page.fill("#id_password", "pw-Secret-123")

@@ -27,10 +27,14 @@ def test_no_fuzzy_messages(catalogue):
 
 
 def test_compiled_catalogue_matches_source(catalogue):
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-                for e in polib.mofile(str(PO.with_suffix(".mo")))}
-    source = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-              for e in catalogue.translated_entries()}
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.mofile(str(PO.with_suffix(".mo")))
+    }
+    source = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in catalogue.translated_entries()
+    }
     assert compiled == source, "run `make messages` to recompile the catalogue"
 
 

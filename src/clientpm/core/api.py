@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import orjson
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -55,7 +55,11 @@ def _ninja_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     """Flatten pydantic's error list into ``{field: [messages]}`` using the last path element."""
     out: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "filters")]
+        loc = [
+            str(p)
+            for p in err.get("loc", ())
+            if p not in ("body", "query", "path", "payload", "filters") and not isinstance(p, int)
+        ]
         field = ".".join(loc) or "__all__"
         msg = err.get("msg", "")
         if msg.startswith("Value error, "):
@@ -99,6 +103,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
+    api.add_exception_handler(
+        RequestDataTooBig, lambda r, e: _error(api, r, 413, _("The request is too large."))
+    )
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
