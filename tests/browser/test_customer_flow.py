@@ -57,6 +57,6 @@ def test_create_customer_with_contact_and_find_it(live_server, page):
     assert "华东区域实施客户有限公司" in rows.first.text_content()
 
     customer = Customer.objects.get()
-    assert customer.province == "31" and customer.tier == "key"
+    assert (customer.province, customer.tier) == ("31", "key")
     contact = Contact.objects.get()
     assert (contact.customer_id, contact.name, contact.is_primary) == (customer.pk, "王敏", True)
