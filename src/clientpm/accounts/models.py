@@ -54,7 +54,7 @@ class Department(TimeStampedModel, VersionedModel):
         return max(self.path.count("/") - 2, 0)
 
 
-class User(AbstractUser):
+class User(AbstractUser, VersionedModel):
     """User (用户): a person who logs in; the profile fields live on the user row itself."""
 
     class Language(models.TextChoices):

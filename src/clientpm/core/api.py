@@ -58,7 +58,8 @@ def _ninja_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
         loc = [
             str(p)
             for p in err.get("loc", ())
-            if p not in ("body", "query", "path", "payload", "filters") and not isinstance(p, int)
+            if p not in ("body", "query", "path", "payload", "filters", "form", "file")
+            and not isinstance(p, int)
         ]
         field = ".".join(loc) or "__all__"
         msg = err.get("msg", "")

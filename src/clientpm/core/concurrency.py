@@ -17,7 +17,9 @@ def lock_for_update(queryset: models.QuerySet[M], pk: int, expected_version: int
     ``expected_version`` of ``None`` means the caller does not care (jobs, admin); interactive
     interfaces always send the version they displayed.
     """
-    obj = queryset.select_for_update().get(pk=pk)
+    # ``of=("self",)`` locks only this row, so callers may select_related nullable relations
+    # (PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
+    obj = queryset.select_for_update(of=("self",)).get(pk=pk)
     current = obj.version  # type: ignore[attr-defined]
     if expected_version is not None and expected_version != current:
         raise StaleVersionError(current)

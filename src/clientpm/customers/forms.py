@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpm.accounts.queries import user_choices
 from clientpm.core.errors import ConflictError
-from clientpm.core.forms import VersionField, add_service_error
+from clientpm.core.forms import VersionField, add_service_error, style_form
 
 from .models import (
     Contact,
@@ -103,23 +103,6 @@ class CustomerForm(forms.ModelForm):
         return {**fields, "tags": tags, "team": list(data["team"])}
 
 
-def _style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every visible widget, marking fields with errors as invalid."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if form.is_bound and form.errors.get(name):
-            css += " is-invalid"
-        widget.attrs.setdefault("class", css)
-
-
 class ContactForm(forms.ModelForm):
     """Create or edit a contact; the customer is picked only when the page does not fix it."""
 
@@ -154,7 +137,7 @@ class ContactForm(forms.ModelForm):
             self.fields["customer"].queryset = customers
         if self.instance.pk:
             self.fields["version"] = VersionField(initial=self.instance.version)
-        _style(self)
+        style_form(self)
 
     def _post_clean(self) -> None:
         """Skip ModelForm's instance validation: the service validates, inside its transaction."""
@@ -229,7 +212,7 @@ class InteractionForm(forms.ModelForm):
             self.fields["version"] = VersionField(initial=self.instance.version)
         else:
             del self.fields["follow_up_done"]
-        _style(self)
+        style_form(self)
 
     def _post_clean(self) -> None:
         """Skip ModelForm's instance validation: the service validates, inside its transaction."""
@@ -287,7 +270,7 @@ class SegmentForm(forms.ModelForm):
             self.fields["version"] = VersionField(initial=self.instance.version)
             for name, value in self.instance.rules.items():
                 self.initial.setdefault(f"rule_{name}", value)
-        _style(self)
+        style_form(self)
 
     def _post_clean(self) -> None:
         """Skip ModelForm's instance validation: the service validates, inside its transaction."""

@@ -1,4 +1,4 @@
-"""Account pages: log in and out (Django's views), profile, password, language and API tokens."""
+"""The caller's own account pages: profile, language and API tokens (log-in and password use Django's views)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientpm.accounts import queries, services
+from clientpm.accounts.forms import ProfileForm, TokenForm
 from clientpm.core.forms import add_service_error
-
-from . import queries, services
-from .forms import ProfileForm, TokenForm
 
 LANGUAGE_COOKIE = "django_language"
 
