@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint test-python test-browser browser messages clean
+.PHONY: run install test lint test-python test-browser browser messages bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/clientpm makemigrations --check --dry-run
 	$(BIN)/clientpm check --fail-level WARNING
 
@@ -53,6 +54,10 @@ browser:
 messages: install
 	cd src/clientpm && ../../$(BIN)/clientpm makemessages -l zh_Hans --no-obsolete --no-location -i "node_modules/*"
 	$(BIN)/python -m clientpm.core.i18n_compile
+
+## make bench: benchmarks (never part of make test); results in bench/results/, figures in docs/performance.md.
+bench: install
+	$(BIN)/python bench/scheduling_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
