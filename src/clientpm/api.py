@@ -9,6 +9,7 @@ from clientpm.accounts.auth import API_AUTH
 from clientpm.core.api import ORJSONRenderer, install_error_handlers
 from clientpm.core.api_views import router as core_router
 from clientpm.customers.api import router as customers_router
+from clientpm.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="clientpm API",
@@ -24,3 +25,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", core_router)
 api.add_router("", customers_router)
+api.add_router("", projects_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "clientpm.core",
     "clientpm.accounts",
     "clientpm.customers",
+    "clientpm.projects",
     "clientpm.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -143,6 +144,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -159,6 +162,16 @@ MEDIA_URL = "/media/"
 
 # --- Security ---------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CLIENTPM_MAX_BODY_BYTES", 2 * 1024 * 1024))
+# Project documents: the largest upload and the file types accepted (comma-separated extensions).
+CLIENTPM_MAX_DOCUMENT_BYTES = int(os.environ.get("CLIENTPM_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))
+CLIENTPM_DOCUMENT_EXTENSIONS = tuple(
+    e.strip().lower()
+    for e in os.environ.get(
+        "CLIENTPM_DOCUMENT_EXTENSIONS",
+        "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,md,csv,png,jpg,jpeg,gif,zip,vsd,vsdx,mpp,xml",
+    ).split(",")
+    if e.strip()
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False), name="home"),
     path("accounts/", include("clientpm.accounts.urls")),
     path("customers/", include("clientpm.customers.urls")),
+    path("projects/", include("clientpm.projects.urls")),
     path("changes/", include("clientpm.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

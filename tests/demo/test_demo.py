@@ -12,6 +12,7 @@ from clientpm.accounts.models import User
 from clientpm.core.models import ChangeRecord, CodeSequence
 from clientpm.customers.models import Contact, Customer, Interaction
 from clientpm.customers.validators import validate_credit_code, validate_phone
+from clientpm.projects.models import Project
 
 ANCHOR = "2026-06-30"
 
@@ -61,6 +62,7 @@ def test_same_seed_and_anchor_give_the_same_data():
     load()
     first = fingerprint()
     Interaction.objects.all().delete()
+    Project.objects.all().delete()
     Customer.objects.all().delete()
     User.objects.filter(username__startswith="demo7_").delete()
     CodeSequence.objects.all().delete()

@@ -32,18 +32,59 @@ def _view(app: str, *models: str) -> set[str]:
 
 
 _CUSTOMER_MODELS = ("customer", "contact", "interaction", "segment", "tag")
+_PROJECT_MODELS = (
+    "project",
+    "checklistitem",
+    "feasibilityassessment",
+    "goal",
+    "kpimeasurement",
+    "goalevaluation",
+    "scopeitem",
+    "milestone",
+    "deliverable",
+    "deliverablereview",
+    "projectmember",
+    "raciassignment",
+    "stakeholder",
+    "document",
+    "documentversion",
+    "closeout",
+    "lessonlearned",
+    "projecttemplate",
+)
+_PROJECT_VIEW = _view("projects", *_PROJECT_MODELS, "gatedecision")
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     ADMINISTRATOR: _crud("customers", *_CUSTOMER_MODELS)
     | _crud("accounts", "user", "department")
-    | {"customers.view_all_customers", "core.view_changerecord"},
+    | {"customers.view_all_customers", "core.view_changerecord"}
+    | _crud("projects", *_PROJECT_MODELS)
+    | _PROJECT_VIEW
+    | {"projects.view_all_projects", "projects.override_gate", "projects.reopen_project"},
     EXECUTIVE: _view("customers", *_CUSTOMER_MODELS)
     | _view("accounts", "user", "department")
-    | {"customers.view_all_customers", "core.view_changerecord"},
-    ACCOUNT_MANAGER: _crud("customers", *_CUSTOMER_MODELS) | _view("accounts", "user", "department"),
+    | {"customers.view_all_customers", "core.view_changerecord"}
+    | _PROJECT_VIEW
+    | {"projects.view_all_projects"},
+    ACCOUNT_MANAGER: _crud("customers", *_CUSTOMER_MODELS)
+    | _view("accounts", "user", "department")
+    | _PROJECT_VIEW
+    | {"projects.add_project", "projects.change_project"}
+    | _crud("projects", "stakeholder"),
     PROJECT_MANAGER: _view("customers", *_CUSTOMER_MODELS)
     | _crud("customers", "interaction")
-    | _view("accounts", "user", "department"),
+    | _view("accounts", "user", "department")
+    | _crud("projects", *_PROJECT_MODELS)
+    | _PROJECT_VIEW,
     TEAM_MEMBER: _view("customers", "customer", "contact", "interaction")
-    | _view("accounts", "user", "department"),
+    | _view("accounts", "user", "department")
+    | _PROJECT_VIEW
+    | {
+        "projects.change_deliverable",
+        "projects.add_kpimeasurement",
+        "projects.add_document",
+        "projects.add_documentversion",
+        "projects.add_lessonlearned",
+        "projects.change_checklistitem",
+    },
 }

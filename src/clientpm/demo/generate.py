@@ -1,5 +1,5 @@
 """Deterministic demo data through the bulk path: departments, users, customers, contacts,
-interactions, tags and segments, in Chinese and English.
+interactions, tags, segments and projects (``demo/projects.py``), in Chinese and English.
 
 Everything is drawn from one ``random.Random(seed)`` and Faker instances seeded from it, and all
 times are relative to an ``anchor`` date, so the same seed and anchor give the same data. Rows are
@@ -42,6 +42,7 @@ from clientpm.customers.models import (
 from clientpm.customers.normalize import normalize_name
 from clientpm.customers.services import CUSTOMER_CODE
 from clientpm.customers.validators import credit_code_check_digit
+from clientpm.demo.projects import generate_projects
 
 TZ = ZoneInfo("Asia/Shanghai")
 CITIES = {
@@ -315,11 +316,18 @@ def generate(
         static = next(s for s in segments if s.kind == SegmentKind.STATIC)
         static.members.set(rng.sample(saved, k=min(25, len(saved))))
         record_bulk_create(None, segments)
+
+        progress("projects")
+        pms = [u for u in created_users if role_of[u.username] == roles.PROJECT_MANAGER] or created_users
+        project_counts = generate_projects(
+            rng=rng, fake=fake_cn, customers=saved, users=created_users, managers=pms, anchor=anchor
+        )
     result.counts = {
         "users": len(created_users),
         "customers": len(saved),
         "contacts": len(contacts),
         "interactions": len(interactions),
         "segments": len(segments),
+        **project_counts,
     }
     return result

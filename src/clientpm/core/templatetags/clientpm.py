@@ -22,6 +22,38 @@ BADGE_COLOURS = {
     "key": "danger",
     "standard": "primary",
     "small": "secondary",
+    # project phases (one colour per phase everywhere)
+    "initiation": "info",
+    "planning": "primary",
+    "execution": "success",
+    "closing": "warning",
+    "closed": "dark",
+    "on_hold": "secondary",
+    "cancelled": "danger",
+    # health
+    "green": "success",
+    "amber": "warning",
+    "red": "danger",
+    # priority
+    "low": "secondary",
+    "medium": "info",
+    "high": "warning",
+    "critical": "danger",
+    # deliverables, milestones, decisions
+    "planned": "secondary",
+    "in_progress": "primary",
+    "submitted": "info",
+    "accepted": "success",
+    "rejected": "danger",
+    "waived": "dark",
+    "achieved": "success",
+    "missed": "danger",
+    "partly": "warning",
+    "not_achieved": "danger",
+    "go": "success",
+    "no_go": "danger",
+    "revise": "warning",
+    "pending": "secondary",
     # audit actions
     "create": "success",
     "update": "primary",
@@ -61,3 +93,9 @@ def audit_value(value: Any) -> str:
     if value is False:
         return "✗"
     return str(value)
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    """Words of ``value``, for looping over a fixed list in a template."""
+    return value.split()

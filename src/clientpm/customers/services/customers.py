@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from clientpm.accounts.models import User
@@ -187,11 +188,23 @@ def customer_set_archived(
 
 @transaction.atomic
 def customer_delete(*, actor: User | None, customer: Customer, version: int | None = None) -> None:
-    """Delete a customer with its contacts and interactions; each deleted row is recorded."""
+    """Delete a customer with its contacts and interactions; each deleted row is recorded.
+
+    A customer that other records protect (the projects run for it, from apps above this one) is
+    refused with 409 naming them: that history must stay, so the customer is archived instead.
+    """
     customer = lock_for_update(Customer.objects.all(), customer.pk, version)
     for contact in customer.contacts.all():
         record_delete(actor, contact, snapshot(contact))
     for interaction in customer.interactions.all():
         record_delete(actor, interaction, snapshot(interaction))
     record_delete(actor, customer, customer_snapshot(customer))
-    customer.delete()
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ConflictError(
+            _("Other records refer to this customer (%(kinds)s); archive it instead of deleting it.")
+            % {"kinds": ", ".join(kinds)}
+        ) from exc

@@ -174,7 +174,11 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("customers.delete_customer"):
         raise PermissionDenied
     if request.method == "POST":
-        services.customer_delete(actor=request.user, customer=customer)
+        try:
+            services.customer_delete(actor=request.user, customer=customer)
+        except ConflictError as exc:
+            messages.error(request, exc.detail)
+            return redirect("customers:detail", pk=pk)
         messages.success(request, _("Customer %(code)s was deleted.") % {"code": customer.code})
         return redirect("customers:list")
     counts = queries.customer_delete_impact(customer=customer)

@@ -15,11 +15,11 @@ from clientpm.customers.models import Customer
 from clientpm.demo.generate import generate
 
 SIZES = {"small": (200, 12), "medium": (5_000, 60)}
-PHASES = ["departments", "users", "customers", "contacts", "interactions", "segments"]
+PHASES = ["departments", "users", "customers", "contacts", "interactions", "segments", "projects"]
 
 
 class Command(BaseCommand):
-    help = "Generate demo data: users, customers, contacts, interactions and segments in Chinese and English."
+    help = "Generate demo data: users, customers, contacts, interactions, segments and projects in Chinese and English."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Same seed and anchor give the same data.")

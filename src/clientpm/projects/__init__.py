@@ -1,0 +1,1 @@
+"""Projects (项目): customer engagements run through a governed lifecycle with stage gates."""

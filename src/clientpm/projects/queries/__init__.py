@@ -1,0 +1,1 @@
+"""Every read of the projects app, one module per concern. Import from the submodules."""

@@ -1,0 +1,1 @@
+"""Project pages, one module per concern (projects, goals, scope, team, records, templates)."""
