@@ -79,3 +79,15 @@ def web(db):
         return client
 
     return _client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_pools(django_db_setup, django_db_blocker):
+    """Close PostgreSQL connection pools before the test database is dropped (else it is "in use")."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all(initialized_only=True):
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 SRC_DIR = Path(__file__).resolve().parent
@@ -36,7 +37,11 @@ def _dev_secret_key() -> str:
 
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["CLIENTPM_SECRET_KEY"]
+    SECRET_KEY = os.environ.get("CLIENTPM_SECRET_KEY", "")
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "CLIENTPM_ENV=production needs CLIENTPM_SECRET_KEY (at least 32 characters)."
+        )
 else:
     SECRET_KEY = os.environ.get("CLIENTPM_SECRET_KEY") or _dev_secret_key()
 
@@ -146,6 +151,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/frappe-gantt", NODE_MODULES / "frappe-gantt" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -162,6 +168,8 @@ MEDIA_URL = "/media/"
 
 # --- Security ---------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CLIENTPM_MAX_BODY_BYTES", 2 * 1024 * 1024))
+# Projects with more tasks than this are re-scheduled by a background job instead of in the request.
+CLIENTPM_SCHEDULE_INLINE_MAX_TASKS = int(os.environ.get("CLIENTPM_SCHEDULE_INLINE_MAX_TASKS", 2000))
 # Project documents: the largest upload and the file types accepted (comma-separated extensions).
 CLIENTPM_MAX_DOCUMENT_BYTES = int(os.environ.get("CLIENTPM_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))
 CLIENTPM_DOCUMENT_EXTENSIONS = tuple(

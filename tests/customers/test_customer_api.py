@@ -154,6 +154,7 @@ def test_duplicates_endpoint(api, account_manager, team_member):
             "code": "C-000001",
             "name": "示例科技有限公司",
             "reasons": ["same name", "same phone"],
+            "visible": True,
         }
     ]
     assert api(account_manager).get(f"{URL}/duplicates", {"name": "别的"}).json() == []
@@ -538,3 +539,13 @@ def test_list_query_count_does_not_grow_with_rows(
     assert body["count"] == 30
     assert all(sorted(i["tags"])[0] == "VIP" for i in body["items"])
     assert all(i["owner"]["id"] == account_manager.pk for i in body["items"])
+
+
+def test_duplicate_lookup_hides_customers_outside_scope(api, account_manager, other_manager):
+    from clientpm.customers.services import customer_create
+
+    customer_create(actor=other_manager, name="深圳前海保密科技有限公司", owner=other_manager)
+    body = (
+        api(account_manager).get("/api/v1/customers/duplicates", {"name": "深圳前海保密科技有限公司"}).json()
+    )
+    assert body == [{"id": None, "code": "", "name": "", "reasons": ["same name"], "visible": False}]

@@ -411,3 +411,13 @@ def test_team_member_sees_only_customers_they_serve(book, team_member):
 def test_scope_lists_each_customer_once(account_manager, other_manager, executive):
     make(other_manager, "甲公司", team=[account_manager, executive])
     assert customer_list(user=account_manager, filters=CustomerFilters()).count() == 1
+
+
+def test_a_duplicate_outside_the_callers_scope_is_reported_without_its_name(account_manager, other_manager):
+    from clientpm.customers.services import DuplicateCustomerError, customer_create
+
+    customer_create(actor=other_manager, name="深圳前海保密科技有限公司", owner=other_manager)
+    with pytest.raises(DuplicateCustomerError) as refused:
+        customer_create(actor=account_manager, name="深圳前海保密科技有限公司", owner=account_manager)
+    assert refused.value.reasons == ["a customer you cannot see (ask an administrator): same name"]
+    assert refused.value.matches[0].visible is False

@@ -79,9 +79,13 @@ def find_duplicates(
 ) -> Any:
     """Existing customers that look like the one described (what create would warn about)."""
     require(request, "customers.add_customer")
-    matches = queries.customer_duplicates(name=name, credit_code=credit_code, phone=phone, email=email)
+    matches = queries.customer_duplicates(
+        user=request.user, name=name, credit_code=credit_code, phone=phone, email=email
+    )
     return [
         {"id": m.customer.pk, "code": m.customer.code, "name": m.customer.name, "reasons": m.reasons}
+        if m.visible
+        else {"id": None, "code": "", "name": "", "reasons": m.reasons, "visible": False}
         for m in matches
     ]
 

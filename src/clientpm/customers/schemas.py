@@ -108,10 +108,13 @@ class CustomerDetailOut(CustomerOut):
 
 
 class DuplicateOut(Schema):
-    id: int
+    """A look-alike customer; one the caller may not see has ``visible`` false and no id, code or name."""
+
+    id: int | None
     code: str
     name: str
     reasons: list[str]
+    visible: bool = True
 
 
 # Contacts, interactions and segments ---------------------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -169,10 +169,13 @@ def _phone_digits(field: str) -> Replace:
 class DuplicateMatch:
     customer: Customer
     reasons: list[str]
+    visible: bool = True
+    """False when the reader may not see the customer: say that it exists, never what it is."""
 
 
 def customer_duplicates(
     *,
+    user: User | AnonymousUser | None = None,
     name: str = "",
     credit_code: str = "",
     phone: str = "",
@@ -181,7 +184,11 @@ def customer_duplicates(
     limit: int = 10,
 ) -> list[DuplicateMatch]:
     """Existing customers that look like the one described: same credit code, normalised name,
-    phone or e-mail (of the customer or any of its contacts). Checked on create and import."""
+    phone or e-mail (of the customer or any of its contacts). Checked on create and import.
+
+    Duplicates are searched among all customers (a colleague's customer is still a duplicate), but
+    with ``user`` given, the ones outside their scope come back with ``visible=False``.
+    """
     conditions: list[tuple[Q, str]] = []
     if credit_code:
         conditions.append((Q(credit_code=credit_code.strip().upper()), str(_("same credit code"))))
@@ -210,7 +217,15 @@ def customer_duplicates(
             qs = qs.exclude(pk=exclude_pk)
         for customer in qs[:limit]:
             matches.setdefault(customer.pk, DuplicateMatch(customer, [])).reasons.append(reason)
-    return list(matches.values())[:limit]
+    found = list(matches.values())[:limit]
+    if user is not None and found:
+        visible = set(
+            customer_scope(user=user)
+            .filter(pk__in=[m.customer.pk for m in found])
+            .values_list("pk", flat=True)
+        )
+        found = [replace(m, visible=m.customer.pk in visible) for m in found]
+    return found
 
 
 def customers_by_ids(*, user: User | AnonymousUser, ids: Iterable[int], field: str) -> list[Customer]:

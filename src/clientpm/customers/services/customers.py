@@ -51,7 +51,11 @@ class DuplicateCustomerError(ConflictError):
     """Creating would add a customer that looks like existing ones; the caller may confirm and retry."""
 
     def __init__(self, matches: list[DuplicateMatch]) -> None:
-        reasons = [f"{m.customer.code} {m.customer.name}: {', '.join(m.reasons)}" for m in matches]
+        hidden = _("a customer you cannot see (ask an administrator)")
+        reasons = [
+            f"{f'{m.customer.code} {m.customer.name}' if m.visible else hidden}: {', '.join(m.reasons)}"
+            for m in matches
+        ]
         super().__init__(_("This customer looks like one that already exists."), reasons)
         self.matches = matches
 
@@ -125,7 +129,9 @@ def customer_create(
             {"credit_code": [_("Another customer already has this unified social credit code.")]}
         )
     if not allow_duplicates:
-        matches = customer_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
+        matches = customer_duplicates(
+            user=actor, name=customer.name, phone=customer.phone, email=customer.email
+        )
         if matches:
             raise DuplicateCustomerError(matches)
     customer.code = next_code(*CUSTOMER_CODE)
