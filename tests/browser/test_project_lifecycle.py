@@ -107,7 +107,7 @@ def test_walk_a_project_through_every_gate(live_server, page):
     advance(page)
     assert page.text_content("[data-testid=project-phase]").strip() == "Planning"
 
-    # Planning needs a milestone and a deliverable.
+    # Planning needs a milestone, a deliverable ...
     open_tab(page, "scope")
     page.click("[data-testid=add-milestone]")
     page.fill("#id_name", "Go-live")
@@ -118,6 +118,17 @@ def test_walk_a_project_through_every_gate(live_server, page):
     page.fill("#id_name", "Configured CRM")
     page.fill("#id_due_date", (today + dt.timedelta(days=80)).isoformat())
     submit(page)
+    # ... and a saved baseline of the plan.
+    open_tab(page, "plan")
+    page.click("[data-testid=add-task]")
+    page.fill("#id_name", "Configure the CRM")
+    page.fill("#id_duration_days", "10")
+    submit(page)
+    open_tab(page, "plan")
+    page.click("[data-testid=plan-view-baselines]")
+    page.fill("[data-testid=baseline-form] input[name=name]", "Agreed plan")
+    page.click("[data-testid=baseline-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=plan-baselines] >> text=Agreed plan")
     page.click("[data-bs-target='#tab-overview']")
     advance(page)
     assert page.text_content("[data-testid=project-phase]").strip() == "Execution"

@@ -28,6 +28,7 @@ from clientpm.projects.services.lifecycle import (
     checklist_item_set_done,
     project_transition,
 )
+from clientpm.projects.services.plan import baseline_save, task_create
 from clientpm.projects.services.projects import project_update
 
 
@@ -92,9 +93,15 @@ def test_passing_the_gates_in_order_records_each_decision(project, pm):
     assert moved.phase == Phase.PLANNING
     with pytest.raises(GateRefused) as refused:
         move(pm, project, Phase.EXECUTION)
-    assert refused.value.reasons == ["No milestone.", "No deliverable."]
+    assert refused.value.reasons == [
+        "No milestone.",
+        "No deliverable.",
+        "No baseline of the plan has been saved.",
+    ]
     Milestone.objects.create(project=project, name="Go-live", due_date=dt.date(2027, 3, 1))
     Deliverable.objects.create(project=project, name="Configured CRM")
+    task_create(actor=pm, project=project, name="Configure the CRM", duration_days=10)
+    baseline_save(actor=pm, project=project, name="Agreed plan")
     moved = move(pm, project, Phase.EXECUTION)
     assert moved.actual_start_date is not None
     decisions = list(GateDecision.objects.filter(project=project).order_by("decided_at", "id"))

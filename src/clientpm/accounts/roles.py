@@ -51,8 +51,11 @@ _PROJECT_MODELS = (
     "closeout",
     "lessonlearned",
     "projecttemplate",
+    "task",
+    "taskdependency",
+    "baseline",
 )
-_PROJECT_VIEW = _view("projects", *_PROJECT_MODELS, "gatedecision")
+_PROJECT_VIEW = _view("projects", *_PROJECT_MODELS, "gatedecision", "workcalendar")
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     ADMINISTRATOR: _crud("customers", *_CUSTOMER_MODELS)
@@ -60,7 +63,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"customers.view_all_customers", "core.view_changerecord"}
     | _crud("projects", *_PROJECT_MODELS)
     | _PROJECT_VIEW
-    | {"projects.view_all_projects", "projects.override_gate", "projects.reopen_project"},
+    | {"projects.view_all_projects", "projects.override_gate", "projects.reopen_project"}
+    | _crud("projects", "workcalendar"),
     EXECUTIVE: _view("customers", *_CUSTOMER_MODELS)
     | _view("accounts", "user", "department")
     | {"customers.view_all_customers", "core.view_changerecord"}
@@ -86,5 +90,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "projects.add_documentversion",
         "projects.add_lessonlearned",
         "projects.change_checklistitem",
+        "projects.change_task",
     },
 }

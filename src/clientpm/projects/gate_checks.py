@@ -80,6 +80,11 @@ def _deliverable(project: Project) -> list[str]:
     return [] if project.deliverables.exists() else [_("No deliverable.")]
 
 
+@gate_condition(Phase.PLANNING, "baseline_saved", gettext_lazy("A baseline is saved"))
+def _baseline(project: Project) -> list[str]:
+    return [] if project.baselines.exists() else [_("No baseline of the plan has been saved.")]
+
+
 # Closing the project --------------------------------------------------------------------------------
 
 

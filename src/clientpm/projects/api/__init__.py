@@ -4,6 +4,7 @@ from ninja import Router
 
 from .documents import router as documents_router
 from .goals import router as goals_router
+from .plan import router as plan_router
 from .projects import router as projects_router
 from .scope import router as scope_router
 from .team import router as team_router
@@ -14,3 +15,4 @@ router.add_router("", goals_router)
 router.add_router("", scope_router)
 router.add_router("", team_router)
 router.add_router("", documents_router)
+router.add_router("", plan_router)

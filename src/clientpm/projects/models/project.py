@@ -128,6 +128,23 @@ class Project(TimeStampedModel, VersionedModel):
     description = models.TextField(_("description"), blank=True)
     scope_statement = models.TextField(_("scope statement"), blank=True)
     documents_archived_at = models.DateTimeField(_("documents archived at"), null=True, blank=True)
+    calendar = models.ForeignKey(
+        "projects.WorkCalendar",
+        verbose_name=_("calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        help_text=_("Working days for the schedule; empty means the built-in China calendar."),
+    )
+    status_date = models.DateField(
+        _("status date"),
+        null=True,
+        blank=True,
+        help_text=_("Progress is reported up to this day; remaining work is scheduled after it."),
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    scheduled_finish_date = models.DateField(_("scheduled finish"), null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()
 

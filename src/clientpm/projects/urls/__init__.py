@@ -2,14 +2,16 @@
 
 from django.urls import include, path
 
-from . import documents, goals, projects, scope, team
+from . import documents, goals, plan, projects, scope, team
 
 app_name = "projects"
 urlpatterns = [
+    *plan.global_urlpatterns,
     *projects.urlpatterns,
     path("<int:pk>/", include(goals.urlpatterns)),
     path("<int:pk>/", include(scope.urlpatterns)),
     path("<int:pk>/", include(team.urlpatterns)),
     path("<int:pk>/", include(documents.urlpatterns)),
+    path("<int:pk>/", include(plan.urlpatterns)),
     *documents.global_urlpatterns,
 ]
