@@ -56,8 +56,10 @@ messages: install
 	$(BIN)/python -m clientpm.core.i18n_compile
 
 ## make bench: benchmarks (never part of make test); results in bench/results/, figures in docs/performance.md.
+## Database benchmarks use DATABASE_URL (SQLite when unset); shared data sets come from CLIENTPM_SHARED_DATA.
 bench: install
 	$(BIN)/python bench/scheduling_bench.py
+	$(BIN)/python bench/plan_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

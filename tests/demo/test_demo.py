@@ -12,7 +12,7 @@ from clientpm.accounts.models import User
 from clientpm.core.models import ChangeRecord, CodeSequence
 from clientpm.customers.models import Contact, Customer, Interaction
 from clientpm.customers.validators import validate_credit_code, validate_phone
-from clientpm.projects.models import Project
+from clientpm.projects.models import Baseline, Project, Task, TaskDependency
 
 ANCHOR = "2026-06-30"
 
@@ -83,3 +83,29 @@ def test_refuses_a_database_with_customers():
     load(customers=2)
     with pytest.raises(CommandError, match="already has customers"):
         load(customers=2)
+
+
+@pytest.mark.django_db
+def test_projects_past_initiation_have_a_scheduled_plan():
+    load(customers=60)
+    planned = Project.objects.exclude(phase="initiation")
+    assert planned.exists()
+    # 6 summary tasks and 16 leaves per project (see demo/plans.py WBS).
+    assert Task.objects.filter(project__phase="initiation").count() == 0
+    assert Task.objects.filter(project__in=planned).count() == 22 * planned.count()
+    assert not Task.objects.filter(project__in=planned, start_date__isnull=True).exists()
+    assert planned.filter(scheduled_finish_date__isnull=True).count() == 0, (
+        "every planned project has a computed finish"
+    )
+    # Finish-to-start links hold: a successor never starts before its predecessor finishes + lag
+    # (a lag in working days is at least that many calendar days, so calendar days are a lower bound).
+    for link in TaskDependency.objects.filter(dependency_type="fs", lag_days__gte=0).select_related(
+        "predecessor", "successor"
+    ):
+        assert link.successor.start_date > link.predecessor.finish_date
+    executing = planned.filter(phase__in=["execution", "closing", "closed"])
+    assert Baseline.objects.filter(project__in=executing).count() == executing.count()
+    assert not Baseline.objects.filter(project__phase="planning").exists()
+    done = Task.objects.filter(project__in=executing, status="done")
+    assert done.exists()
+    assert not done.filter(actual_finish_date__gt=dt.date.fromisoformat(ANCHOR)).exists()

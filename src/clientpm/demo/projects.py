@@ -19,6 +19,7 @@ from clientpm.accounts.models import User
 from clientpm.core.audit import record_bulk_create
 from clientpm.core.codes import allocate
 from clientpm.customers.models import Contact, Customer, Tier
+from clientpm.demo.plans import generate_plans
 from clientpm.projects.models import (
     PHASE_ORDER,
     ChecklistItem,
@@ -360,4 +361,9 @@ def generate_projects(
             raci.append(RaciAssignment(deliverable=deliverable, member=members[1], role="R"))
             raci += [RaciAssignment(deliverable=deliverable, member=m, role="I") for m in members[2:]]
     RaciAssignment.objects.bulk_create(raci, batch_size=2000)
-    return {"projects": len(projects), "deliverables": len(rows["deliverables"]), "goals": len(rows["goals"])}
+    return {
+        "projects": len(projects),
+        "deliverables": len(rows["deliverables"]),
+        "goals": len(rows["goals"]),
+        **generate_plans(rng=rng, projects=projects, anchor=anchor),
+    }
