@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clientpm.accounts",
     "clientpm.customers",
     "clientpm.projects",
+    "clientpm.resources",
     "clientpm.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -56,6 +56,7 @@ _PROJECT_MODELS = (
     "baseline",
 )
 _PROJECT_VIEW = _view("projects", *_PROJECT_MODELS, "gatedecision", "workcalendar")
+_RESOURCE_VIEW = _view("resources", "resource", "assignment")
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     ADMINISTRATOR: _crud("customers", *_CUSTOMER_MODELS)
@@ -64,25 +65,30 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _crud("projects", *_PROJECT_MODELS)
     | _PROJECT_VIEW
     | {"projects.view_all_projects", "projects.override_gate", "projects.reopen_project"}
-    | _crud("projects", "workcalendar"),
+    | _crud("projects", "workcalendar")
+    | _crud("resources", "resource", "assignment"),
     EXECUTIVE: _view("customers", *_CUSTOMER_MODELS)
     | _view("accounts", "user", "department")
     | {"customers.view_all_customers", "core.view_changerecord"}
     | _PROJECT_VIEW
+    | _RESOURCE_VIEW
     | {"projects.view_all_projects"},
     ACCOUNT_MANAGER: _crud("customers", *_CUSTOMER_MODELS)
     | _view("accounts", "user", "department")
     | _PROJECT_VIEW
+    | _RESOURCE_VIEW
     | {"projects.add_project", "projects.change_project"}
     | _crud("projects", "stakeholder"),
     PROJECT_MANAGER: _view("customers", *_CUSTOMER_MODELS)
     | _crud("customers", "interaction")
     | _view("accounts", "user", "department")
     | _crud("projects", *_PROJECT_MODELS)
-    | _PROJECT_VIEW,
+    | _PROJECT_VIEW
+    | _crud("resources", "resource", "assignment"),
     TEAM_MEMBER: _view("customers", "customer", "contact", "interaction")
     | _view("accounts", "user", "department")
     | _PROJECT_VIEW
+    | _RESOURCE_VIEW
     | {
         "projects.change_deliverable",
         "projects.add_kpimeasurement",

@@ -124,7 +124,8 @@ def _engine_calendar(
 ) -> WorkingCalendar:
     core = china_calendar(first_year, last_year) if base == CalendarBase.CHINA else monday_to_friday()
     if not holidays and not extra and weekmask == core.weekmask:
-        return core
+        # same days as the base, but the schedule must still show the company calendar's name
+        return core if core.name == name else dataclasses.replace(core, name=name)
     extended = calendar_extend(core, name=name, holidays=holidays, extra_working_days=extra)
     return dataclasses.replace(extended, weekmask=weekmask)
 
@@ -515,14 +516,29 @@ def _names(network: _Network, node: Hashable) -> str:
     return f"{ext.project__code} {_label(ext.name, ext.wbs_code)}" if ext else str(task_id)
 
 
+def _wbs_key(network: _Network, task_id: int) -> tuple[int, tuple[int, ...], int]:
+    """Sorts the project's tasks in WBS order (1, 1.2, 1.10, 2), other projects' tasks after them."""
+    row = network.rows.get(task_id)
+    code = row.wbs_code if row is not None else ""
+    return (
+        0 if row is not None else 1,
+        tuple(int(part) for part in code.split(".") if part.isdigit()),
+        task_id,
+    )
+
+
 def _cycle_error(network: _Network, error: CycleError) -> ValidationError:
-    names: list[str] = []
+    tasks: list[int] = []
     for node in error.cycle:
-        name = _names(network, node)
-        if not names or names[-1] != name:
-            names.append(name)
-    if len(names) > 1 and names[0] == names[-1]:
-        names.pop()
+        task_id = _node_task(node)
+        if not tasks or tasks[-1] != task_id:
+            tasks.append(task_id)
+    if len(tasks) > 1 and tasks[0] == tasks[-1]:
+        tasks.pop()
+    # The engine may enter the circle anywhere (row order differs between databases): start it at
+    # its first task in WBS order so the message is always the same.
+    first = min(range(len(tasks)), key=lambda i: _wbs_key(network, tasks[i]))
+    names = [_names(network, task_id) for task_id in tasks[first:] + tasks[:first]]
     return ValidationError(
         _("These tasks depend on each other in a circle: %(tasks)s.")
         % {"tasks": " → ".join([*names, names[0]])},

@@ -504,9 +504,10 @@ def move_task(request: HttpRequest, task_id: int, payload: MoveIn) -> Any:
 @router.get("/projects/{int:project_id}/dependencies", response={200: list[DependencyOut], **ERRORS})
 @paginate(PagePagination)
 def list_dependencies(request: HttpRequest, project_id: int) -> Any:
-    """Dependencies into or out of the project's tasks, cross-project ones included."""
+    """Dependencies into or out of the project's tasks, cross-project ones included (those into a
+    project the caller may not see are left out)."""
     project = load_project(request, project_id)
-    return queries.dependency_list(project=project)
+    return queries.dependency_list(project=project, user=request.user)
 
 
 @router.post("/projects/{int:project_id}/dependencies", response={201: DependencyOut, **ERRORS})
@@ -538,7 +539,8 @@ def update_dependency(request: HttpRequest, dependency_id: int, payload: Depende
     dependency = queries.dependency_get(user=request.user, pk=dependency_id)
     require(request, "projects.change_taskdependency")
     data = nulls_refused(payload.model_dump(exclude_unset=True))
-    services.dependency_update(actor=request.user, dependency=dependency, **data)
+    with api_field_names({"predecessor": "predecessor_id", "successor": "successor_id"}):
+        services.dependency_update(actor=request.user, dependency=dependency, **data)
     return queries.dependency_get(user=request.user, pk=dependency_id)
 
 

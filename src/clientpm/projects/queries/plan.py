@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,7 +98,8 @@ def task_for_link(*, user: User | AnonymousUser, pk: int, field: str) -> Task:
 
 def my_tasks(*, user: User | AnonymousUser) -> QuerySet[Task]:
     """Open tasks (not done, not summaries) that ``user`` owns or is assigned to, in the open
-    projects they may see, with project, customer and owner loaded, earliest finish first."""
+    projects they may see, with project, customer and owner loaded, earliest finish first (tasks
+    not scheduled yet last, on SQLite as on PostgreSQL)."""
     if not user.is_authenticated:
         return Task.objects.none()
     assigned = Task.assignees.through.objects.filter(task_id=OuterRef("pk"), user_id=user.pk)
@@ -109,7 +110,7 @@ def my_tasks(*, user: User | AnonymousUser) -> QuerySet[Task]:
         .exclude(is_summary=True)
         .exclude(project__phase__in=[Phase.CLOSED, Phase.CANCELLED])
         .select_related("project__customer", "owner")
-        .order_by("finish_date", "project_id", "wbs_code", "id")
+        .order_by(F("finish_date").asc(nulls_last=True), "project_id", "wbs_code", "id")
     )
 
 
@@ -125,13 +126,18 @@ def task_board(*, project: Project) -> dict[str, list[Task]]:
 # Dependencies ------------------------------------------------------------------------------------------
 
 
-def dependency_list(*, project: Project) -> QuerySet[TaskDependency]:
+def dependency_list(
+    *, project: Project, user: User | AnonymousUser | None = None
+) -> QuerySet[TaskDependency]:
     """Dependencies into or out of ``project``'s tasks (cross-project ones included), with both
-    tasks and their projects loaded, ordered by successor then predecessor."""
-    return (
-        TaskDependency.objects.filter(Q(successor__project=project) | Q(predecessor__project=project))
-        .select_related("predecessor__project", "successor__project")
-        .order_by("successor__wbs_code", "predecessor__wbs_code", "id")
+    tasks and their projects loaded, ordered by successor then predecessor. With ``user``, only
+    those whose successor's project the user may see: a dependency belongs to its successor's
+    project (``dependency_get``), so a link out to another project does not reveal its tasks."""
+    qs = TaskDependency.objects.filter(Q(successor__project=project) | Q(predecessor__project=project))
+    if user is not None:
+        qs = qs.filter(successor__project__in=_visible(user))
+    return qs.select_related("predecessor__project", "successor__project").order_by(
+        "successor__wbs_code", "predecessor__wbs_code", "id"
     )
 
 

@@ -54,7 +54,7 @@ import calendar as _calendar
 import functools
 import math
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -127,6 +127,10 @@ CALENDAR_FIELDS = frozenset({"name", "base", "working_weekdays", "holidays", "ex
 PLAN_FIELDS = frozenset({"calendar", "status_date"})
 
 _DATED = frozenset(ConstraintType.values) - {ConstraintType.ASAP, ConstraintType.ALAP}
+_FROM_START = (DependencyType.SS, DependencyType.SF)
+"""Dependency types read from the predecessor's start (the others from its finish)."""
+_TO_START = (DependencyType.FS, DependencyType.SS)
+"""Dependency types that drive the successor's start (the others its finish)."""
 _CASCADE_LIMIT = 50
 _OPEN_PHASES = [*ACTIVE_PHASES, Phase.ON_HOLD]
 _UNSET: Any = object()
@@ -478,7 +482,10 @@ def task_create(
     start = fields.pop("start_date", None)
     task = Task(project=project, parent_id=parent_id, **fields)
     errors: dict[str, list[str]] = {}
+    constrained = task.constraint_type != ConstraintType.ASAP or task.constraint_date is not None
     if start is not None and not task.recurrence:
+        if constrained:  # the start would silently replace the constraint (a move refuses this too)
+            _add(errors, "start_date", _("Move the task or change its constraint, not both at once."))
         _move_to(task, start, errors)
     if errors:
         raise ValidationError(errors)
@@ -676,28 +683,82 @@ def _ancestors(task: Task) -> set[int]:
     return found
 
 
-def _cycle_path(customer_id: int, predecessor: Task, successor: Task) -> list[int] | None:
-    """The chain successor → … → predecessor through existing dependencies (any project of the
-    customer), or None: adding predecessor → successor would then close a cycle."""
-    edges: dict[int, list[int]] = defaultdict(list)
-    for pred, succ in TaskDependency.objects.filter(successor__project__customer_id=customer_id).values_list(
-        "predecessor_id", "successor_id"
-    ):
-        edges[pred].append(succ)
-    came_from: dict[int, int | None] = {successor.pk: None}
-    queue = deque([successor.pk])
+def _search(edges: dict[Hashable, list[Hashable]], start: Hashable, goal: Hashable) -> list[Hashable] | None:
+    """The shortest chain of ``edges`` from ``start`` to ``goal`` (both included), or None."""
+    came_from: dict[Hashable, Hashable | None] = {start: None}
+    queue = deque([start])
     while queue:
         node = queue.popleft()
-        if node == predecessor.pk:
+        if node == goal:
             path = [node]
             while came_from[path[-1]] is not None:
-                path.append(came_from[path[-1]])  # type: ignore[arg-type]
+                path.append(came_from[path[-1]])
             return list(reversed(path))
         for nxt in edges.get(node, []):
             if nxt not in came_from:
                 came_from[nxt] = node
                 queue.append(nxt)
     return None
+
+
+def _cycle_path(customer_id: int, dependency: TaskDependency) -> list[int] | None:
+    """The chain successor → … → predecessor through the other dependencies (any project of the
+    customer), or None: ``dependency`` would then close a cycle.
+
+    A chain through summary tasks (a summary's start comes before its subtasks, its finish after
+    them, as in the engine's network) is looked for only when it leaves the successor's project:
+    the engine sees another project's task as fixed dates, so it could not find that cycle, and the
+    projects would re-schedule each other without end. One inside the project is named by the
+    engine when the project is re-scheduled."""
+    predecessor, successor = dependency.predecessor, dependency.successor
+    links = list(
+        TaskDependency.objects.filter(successor__project__customer_id=customer_id)
+        .exclude(pk=dependency.pk)
+        .order_by("pk")
+        .values_list(
+            "predecessor_id",
+            "successor_id",
+            "dependency_type",
+            "predecessor__project_id",
+            "successor__project_id",
+        )
+    )
+    edges: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for pred, succ, *_rest in links:
+        edges[pred].append(succ)
+    path = _search(edges, successor.pk, predecessor.pk)
+    project_id = successor.project_id
+    if path is not None or (
+        predecessor.project_id == project_id and all(link[3] == link[4] for link in links)
+    ):
+        return path  # type: ignore[return-value]
+    parents = dict(
+        Task.objects.filter(project__customer_id=customer_id, parent__isnull=False)
+        .order_by("pk")
+        .values_list("id", "parent_id")
+    )
+    summaries = set(parents.values())
+
+    def node(task_id: int, at_start: bool) -> Hashable:
+        return ("s" if at_start else "f", task_id) if task_id in summaries else task_id
+
+    graph: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for child, parent in parents.items():
+        graph[("s", parent)].append(node(child, True))
+        graph[node(child, False)].append(("f", parent))
+    for pred, succ, kind, *_projects in links:
+        graph[node(pred, kind in _FROM_START)].append(node(succ, kind in _TO_START))
+    kind = dependency.dependency_type
+    found = _search(graph, node(successor.pk, kind in _TO_START), node(predecessor.pk, kind in _FROM_START))
+    if found is None:
+        return None
+    tasks: list[int] = []
+    for item in found:
+        task_id = item[1] if isinstance(item, tuple) else item
+        if not tasks or tasks[-1] != task_id:
+            tasks.append(task_id)  # type: ignore[arg-type]
+    projects = set(Task.objects.filter(pk__in=tasks).values_list("project_id", flat=True))
+    return tasks if projects - {project_id} else None
 
 
 def _validate_dependency(dependency: TaskDependency, *, creating: bool) -> None:
@@ -738,22 +799,23 @@ def _validate_dependency(dependency: TaskDependency, *, creating: bool) -> None:
         )
     if errors:
         raise ValidationError(errors)
-    if creating:
-        path = _cycle_path(successor.project.customer_id, predecessor, successor)
-        if path is not None:
-            names = {
-                pk: f"{wbs} {name}".strip()
-                for pk, wbs, name in Task.objects.filter(pk__in=path).values_list("id", "wbs_code", "name")
-            }
-            chain = [names[pk] for pk in [predecessor.pk, *path]]
-            raise ValidationError(
-                {
-                    "predecessor": [
-                        _("These tasks would depend on each other in a circle: %(tasks)s.")
-                        % {"tasks": " → ".join(chain)}
-                    ]
-                }
+    path = _cycle_path(successor.project.customer_id, dependency)
+    if path is not None:
+        names = {
+            pk: f"{wbs} {name}".strip() if project_id == successor.project_id else f"{code} {wbs} {name}"
+            for pk, wbs, name, project_id, code in Task.objects.filter(pk__in=path).values_list(
+                "id", "wbs_code", "name", "project_id", "project__code"
             )
+        }
+        chain = [names[pk] for pk in [predecessor.pk, *path]]
+        raise ValidationError(
+            {
+                "predecessor": [
+                    _("These tasks would depend on each other in a circle: %(tasks)s.")
+                    % {"tasks": " → ".join(chain)}
+                ]
+            }
+        )
     dependency.full_clean(exclude=["predecessor", "successor"], validate_constraints=False)
 
 

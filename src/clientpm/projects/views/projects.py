@@ -28,6 +28,7 @@ from clientpm.projects.queries import projects as queries
 from clientpm.projects.services import lifecycle
 from clientpm.projects.services.projects import project_create, project_delete, project_update
 from clientpm.projects.services.templates import project_create_from_template
+from clientpm.projects.tabs import project_tabs
 from clientpm.projects.views.common import project_for, visible_project
 
 LIST_FIELDS = ("phase", "health", "project_type", "priority")
@@ -170,6 +171,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checklist": ChecklistItem.objects.filter(project=overview.project).select_related("done_by"),
             "checklist_form": ChecklistItemForm(initial={"phase": overview.project.phase}),
             "phase_choices": Phase.choices,
+            "extra_tabs": project_tabs(request.user, overview.project.pk),
         },
     )
 
