@@ -107,10 +107,12 @@ def test_stretching_a_bar_changes_its_duration(live_server, page, plan):
     project, workshops, blueprint = plan
     open_gantt(live_server, page, project)
     box = bar_box(page, workshops)
-    y = box["y"] + box["height"] / 2
-    right = box["x"] + box["width"] - 1
-    page.mouse.move(right - 10, y)  # hovering shows the handles
-    drag(page, right, y, DAY_WIDTH + 10)  # Wed 4 → Thu 5: four working days
+    page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)  # hovering shows the handles
+    handle = bar(page, workshops).locator(".handle.right")
+    handle.wait_for(state="visible")
+    grip = handle.bounding_box()
+    # Wed 4 → Thu 5: four working days.
+    drag(page, grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2, DAY_WIDTH + 10)
 
     page.wait_for_selector(
         f"[data-testid=gantt][data-state=ready] .bar-wrapper[data-id='{workshops.pk}'][data-end='2026-03-05']"
