@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clientpm.customers",
     "clientpm.projects",
     "clientpm.resources",
+    "clientpm.interchange",
     "clientpm.demo",
     "django.contrib.admin",
     "django.contrib.auth",
