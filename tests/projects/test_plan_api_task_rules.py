@@ -20,7 +20,7 @@ from clientpm.projects.models import Task
 from clientpm.projects.services import plan as services
 from clientpm.projects.services.lifecycle import project_transition
 from clientpm.projects.services.projects import project_create, project_update
-from clientpm.projects.services.team import member_add
+from clientpm.projects.services.team import member_add, member_remove
 
 D = dt.date
 JSON = "application/json"
@@ -242,6 +242,8 @@ def test_my_tasks_lists_only_the_callers_open_tasks_by_finish(api, pm, autumn, m
     )
     member_add(actor=pm, project=other_project, user=member, project_role="Developer")
     someone = user_create(actor=None, username="dev", password="pw-Secret-123", roles=[roles.TEAM_MEMBER])
+    member_add(actor=pm, project=autumn, user=someone, project_role="Developer")
+    member_add(actor=pm, project=other_project, user=someone, project_role="Developer")
     late = add(pm, autumn, "测试", 5, assignees=[member])  # 21–28 September
     phase = add(pm, autumn, "实施", owner=member)  # becomes a summary: not listed
     early = add(pm, autumn, "部署", 1, parent=phase, owner=member)  # 21 September
@@ -257,7 +259,8 @@ def test_my_tasks_lists_only_the_callers_open_tasks_by_finish(api, pm, autumn, m
     ]
     assert body["items"][2]["project_code"] == other_project.code
     assert body["items"][2]["customer_name"] == customer.name
-    assert call(api(someone), "get", "/me/tasks").json()["count"] == 0  # not on either project
+    theirs = {t["name"] for t in call(api(someone), "get", "/me/tasks").json()["items"]}
+    assert theirs == {"别人的任务", "培训"}
     assert call(api(pm), "get", "/me/tasks").json()["count"] == 0  # the manager owns none of them
 
 
@@ -281,7 +284,9 @@ def test_my_tasks_costs_the_same_queries_for_many_tasks(
 def test_my_tasks_skips_projects_the_caller_cannot_see(api, pm, autumn, member, account_manager):
     stranger = customer_create(actor=account_manager, name="西南能源", owner=account_manager)
     theirs = project_create(actor=pm, customer=stranger, name="能源项目", manager=pm)
-    add(pm, theirs, "他们的任务", owner=member)  # the member is not on that project: not visible
+    joined = member_add(actor=pm, project=theirs, user=member, project_role="Developer")
+    add(pm, theirs, "他们的任务", owner=member)
+    member_remove(actor=pm, member=joined)  # off that project's team now: its task is not visible
     mine = add(pm, autumn, "我的任务", owner=member)
     assert [t["id"] for t in call(api(member), "get", "/me/tasks").json()["items"]] == [mine.pk]
 

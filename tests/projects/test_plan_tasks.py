@@ -20,6 +20,7 @@ from clientpm.projects.queries.plan import task_tree
 from clientpm.projects.services import plan as services
 from clientpm.projects.services.lifecycle import project_transition
 from clientpm.projects.services.projects import project_update
+from clientpm.projects.services.team import member_add
 
 D = dt.date
 
@@ -30,6 +31,13 @@ def planned(project, pm):
     return project_update(
         actor=pm, project=project, version=project.version, planned_start_date=D(2026, 3, 2)
     )
+
+
+@pytest.fixture
+def team_member(team_member, project, pm):
+    """The team member on the project's team, so tasks may be given to them."""
+    member_add(actor=pm, project=project, user=team_member, project_role="Developer")
+    return team_member
 
 
 def add(pm, project, name, **fields):
@@ -43,6 +51,22 @@ def outline(project):
 
 def fresh(task):
     return Task.objects.get(pk=task.pk)
+
+
+def test_tasks_go_only_to_people_on_the_project_team(pm, planned):
+    outsider = user_create(actor=None, username="dev", password="pw-Secret-123", roles=[roles.TEAM_MEMBER])
+    message = "dev is not on the project team; add them to the team first."  # no display name: the username
+    with pytest.raises(ValidationError) as refused:
+        add(pm, planned, "开发", owner=outsider, assignees=[outsider])
+    assert refused.value.message_dict == {"owner": [message], "assignees": [message]}
+    assert not Task.objects.filter(project=planned).exists()
+    task = add(pm, planned, "开发")
+    with pytest.raises(ValidationError) as refused:
+        services.task_update(actor=pm, task=task, version=task.version, assignees=[outsider])
+    assert refused.value.message_dict == {"assignees": [message]}
+    member_add(actor=pm, project=planned, user=outsider, project_role="Developer")
+    task = services.task_update(actor=pm, task=task, version=task.version, owner=outsider)
+    assert task.owner == outsider
 
 
 # --- WBS ---------------------------------------------------------------------------------------------
@@ -435,6 +459,7 @@ def test_the_series_can_be_weekly(pm, planned):
 
 def test_task_writes_are_recorded_with_assignees(pm, planned, team_member):
     other = user_create(actor=None, username="dev", password="pw-Secret-123", roles=[roles.TEAM_MEMBER])
+    member_add(actor=pm, project=planned, user=other, project_role="Tester")
     task = add(pm, planned, "开发", assignees=[team_member])
     services.task_update(actor=pm, task=task, version=task.version, assignees=[team_member, other])
     record = ChangeRecord.objects.filter(object_id=task.pk, action="update").latest("id")

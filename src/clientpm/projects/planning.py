@@ -49,7 +49,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientpm.projects.models import CalendarBase, Project, Task, TaskDependency, WorkCalendar
+from clientpm.projects.models import CalendarBase, Project, Task, TaskDependency, TaskStatus, WorkCalendar
 from clientpm.projects.models import ConstraintType as ConstraintChoice
 from clientpm.projects.models import DependencyType as DependencyChoice
 from clientpm.scheduling import (
@@ -288,6 +288,7 @@ _TASK_FIELDS = (
     "percent_complete",
     "actual_start_date",
     "actual_finish_date",
+    "status",
 )
 _COMPUTED = (
     "is_summary",
@@ -299,7 +300,7 @@ _COMPUTED = (
     "free_float_days",
     "is_critical",
 )
-_ROLLED_UP = ("duration_days", "effort_hours", "percent_complete")
+_ROLLED_UP = ("duration_days", "effort_hours", "percent_complete", "status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +323,7 @@ class PlanTask:
     duration_days: int
     effort_hours: Decimal | None
     percent_complete: int
+    status: str
 
 
 @dataclass(frozen=True)
@@ -665,6 +667,7 @@ def project_plan(project: Project) -> ProjectPlan:
             duration_days=row.duration_days,
             effort_hours=row.effort_hours,
             percent_complete=row.percent_complete,
+            status=row.status,
         )
         leaves[task_id] = Leaf(item.start, item.finish, row.duration_days, float(row.percent_complete))
     if network.summaries:
@@ -715,10 +718,12 @@ def _roll_up(
     critical: dict[int, bool] = {}
     near: dict[int, bool] = {}
     effort: dict[int, Decimal | None] = {}
+    statuses: dict[int, set[str]] = defaultdict(set)
     for task_id, leaf in plan_tasks.items():
         parent = network.parents.get(task_id)
         hours = leaf.effort_hours
         while parent is not None:
+            statuses[parent].add(leaf.status)
             if parent in late_start:
                 late_start[parent] = min(late_start[parent], leaf.late_start_date)
                 late_finish[parent] = max(late_finish[parent], leaf.late_finish_date)
@@ -761,7 +766,18 @@ def _roll_up(
             duration_days=max(0, (end or 0) - (begin or 0) + 1),
             effort_hours=effort[task_id],
             percent_complete=round(rollup.percent_complete),
+            status=_summary_status(statuses[task_id]),
         )
+
+
+def _summary_status(statuses: set[str]) -> str:
+    """Done when every task under the summary is done, not started when none has started, else in
+    progress (a blocked task counts as under way)."""
+    if statuses == {TaskStatus.DONE}:
+        return TaskStatus.DONE
+    if statuses <= {TaskStatus.NOT_STARTED}:
+        return TaskStatus.NOT_STARTED
+    return TaskStatus.IN_PROGRESS
 
 
 def _new_values(task: PlanTask) -> tuple[Any, ...]:
@@ -799,6 +815,7 @@ def _store(plan: ProjectPlan) -> tuple[int, set[int]]:
             or old[len(new)] != task.duration_days
             or not _same_decimal(old[len(new) + 1], task.effort_hours)
             or old[len(new) + 2] != task.percent_complete
+            or old[len(new) + 3] != task.status
         )
         if old is None or old[1:3] != new[1:3]:
             moved.add(task_id)
@@ -821,6 +838,7 @@ def _store(plan: ProjectPlan) -> tuple[int, set[int]]:
                     task.duration_days,
                     ops.adapt_decimalfield_value(task.effort_hours, 10, 2),
                     task.percent_complete,
+                    task.status,
                     task_id,
                 ]
             )

@@ -74,8 +74,12 @@ def task_choices(tasks: Any) -> list[tuple[int, str]]:
 
 def changed_fields(form: forms.BaseForm, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The cleaned values the user actually changed, so an edit never re-sends (say) the start date
-    and pins the task there by accident."""
-    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+    and pins the task there by accident. An emptied start is no move: the scheduler places the task
+    (un-pinning it is done with the constraint)."""
+    changed = {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+    if changed.get("start_date", False) is None:
+        del changed["start_date"]
+    return changed
 
 
 class TaskForm(StyledForm, forms.ModelForm):
@@ -125,6 +129,12 @@ class TaskForm(StyledForm, forms.ModelForm):
         self.tasks = {t.pk: t for t in tasks or []}
         if task is None:
             self.fields["parent"].choices = [("", _("— top level —")), *task_choices(tasks or [])]
+            # left empty, the service takes the PERT duration of a three-point estimate (else 1 day)
+            self.fields["duration_days"].required = False
+            self.fields["duration_days"].help_text = _(
+                "Working days; 0 makes the task a milestone. Leave it empty to use the three-point "
+                "estimate (PERT)."
+            )
             self.fields["start_date"].help_text = _(
                 "Optional: the task starts no earlier than this day; a repeating task's first occurrence."
             )
@@ -168,6 +178,8 @@ class TaskForm(StyledForm, forms.ModelForm):
 
     def create_kwargs(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k in TASK_FIELDS}
+        if data.get("duration_days") is None:
+            data.pop("duration_days", None)
         if self.cleaned_data.get("start_date"):
             data["start_date"] = self.cleaned_data["start_date"]
         if not data.get("recurrence"):
@@ -231,9 +243,13 @@ class DependencyForm(StyledForm, forms.Form):
         help_text=_("Negative for a lead."),
     )
 
-    def __init__(self, *args: Any, task: Task, tasks: list[Task], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, task: Task, tasks: list[Task], linked: set[int] | None = None, **kwargs: Any
+    ) -> None:
+        """``linked``: the task's current predecessors, left out of the choices."""
         super().__init__(*args, **kwargs)
-        self.tasks = {t.pk: t for t in tasks if t.pk != task.pk}
+        skip = {task.pk, *(linked or ())}
+        self.tasks = {t.pk: t for t in tasks if t.pk not in skip}
         self.fields["predecessor"].choices = [("", "—"), *task_choices(self.tasks.values())]
         style_form(self)
 
@@ -284,7 +300,10 @@ class PlanSettingsForm(StyledForm, forms.Form):
         label=_("Status date"),
         required=False,
         widget=DATE,
-        help_text=_("Progress is reported up to this day; remaining work is scheduled after it."),
+        help_text=_(
+            "The data date: remaining work is scheduled from this day on, and work not started yet "
+            "cannot start before it."
+        ),
     )
     version = VersionField()
 

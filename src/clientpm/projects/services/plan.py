@@ -80,6 +80,7 @@ from clientpm.projects.models import (
     DependencyType,
     Phase,
     Project,
+    ProjectMember,
     Recurrence,
     Task,
     TaskDependency,
@@ -250,6 +251,12 @@ def _sync_progress(task: Task, provided: set[str], errors: dict[str, list[str]])
             if "percent_complete" not in provided and task.percent_complete == 100:
                 task.percent_complete = 0
     elif provided & progress:
+        if (
+            "percent_complete" in provided
+            and task.percent_complete < 100
+            and "actual_finish_date" not in provided
+        ):
+            task.actual_finish_date = None  # less than 100 % reopens a finished task
         if task.percent_complete == 100 or task.actual_finish_date:
             task.status = S.DONE
         elif task.percent_complete or task.actual_start_date:
@@ -350,6 +357,24 @@ def _check_users(users: Iterable[User]) -> list[User]:
             {"assignees": [_("%(user)s is deactivated.") % {"user": user} for user in inactive]}
         )
     return users
+
+
+def _check_team(project: Project, owner: User | None, assignees: Iterable[User]) -> None:
+    """Refuse an owner or assignee who could not see the task: only the project's manager, sponsor,
+    team members and those who see every project may carry its tasks."""
+    team = {project.manager_id, project.sponsor_id}
+    team |= set(ProjectMember.objects.filter(project=project).values_list("user_id", flat=True))
+    errors: dict[str, list[str]] = {}
+    for field, users in (("owner", [owner] if owner else []), ("assignees", list(assignees))):
+        for user in users:
+            if user.pk not in team and not user.has_perm("projects.view_all_projects"):
+                _add(
+                    errors,
+                    field,
+                    _("%(user)s is not on the project team; add them to the team first.") % {"user": user},
+                )
+    if errors:
+        raise ValidationError(errors)
 
 
 # The WBS tree ------------------------------------------------------------------------------------------
@@ -479,6 +504,7 @@ def task_create(
     else:
         parent_id = parent.pk if parent is not None else None
     assignees = _check_users(fields.pop("assignees", None) or [])
+    _check_team(project, fields.get("owner"), assignees)
     start = fields.pop("start_date", None)
     task = Task(project=project, parent_id=parent_id, **fields)
     errors: dict[str, list[str]] = {}
@@ -554,6 +580,9 @@ def task_update(*, actor: User | None, task: Task, version: int | None, **fields
     start = fields.pop("start_date", _UNSET)
     m2m = {"assignees": list(task.assignees.values_list("pk", flat=True))} if assignees is not None else None
     before = snapshot(task, m2m=m2m)
+    new_owner = fields.get("owner") if fields.get("owner") and fields["owner"].pk != task.owner_id else None
+    added = [user for user in assignees or [] if user.pk not in (m2m or {}).get("assignees", [])]
+    _check_team(project, new_owner, added)
     errors: dict[str, list[str]] = {}
     for field in ("recurrence", "recurrence_count"):
         if field in fields and fields[field] != getattr(task, field):

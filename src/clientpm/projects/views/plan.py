@@ -1,10 +1,12 @@
 """The project's Plan tab (an HTMX fragment) and its pages: the Gantt chart, the task table with
-inline editing, the task board by status, baselines with their variance, the task and dependency
-forms and the plan settings; plus two pages across projects — "My tasks" and the working calendars.
+inline editing and reordering, the task board by status, baselines with their variance and the plan
+settings; plus "My tasks" across projects. The task and dependency pages are in ``plan_tasks``, the
+working calendars in ``plan_calendars``; the helpers they share are here.
 
 The Gantt chart and the board write through the REST API (``/api/v1/tasks/{id}``) from the browser;
 everything else posts here. Every page loads the project through the reader's scope (404), checks
-the permission (403), then calls a plan service; refusals come back next to the fields.
+the permission (403), then calls a plan service; refusals come back next to the fields (a closed
+or cancelled project's refusal too, the way the other project pages show it).
 """
 
 from __future__ import annotations
@@ -26,25 +28,8 @@ from django_htmx.http import reswap, retarget
 from clientpm.core.errors import ConflictError
 from clientpm.core.forms import add_service_error
 from clientpm.projects import planning
-from clientpm.projects.forms.plan import (
-    BaselineForm,
-    CalendarForm,
-    DependencyEditForm,
-    DependencyForm,
-    PlanSettingsForm,
-    TaskForm,
-    TaskInlineForm,
-)
-from clientpm.projects.models import (
-    MAX_BASELINES,
-    Baseline,
-    DependencyType,
-    Project,
-    Task,
-    TaskDependency,
-    TaskStatus,
-    WorkCalendar,
-)
+from clientpm.projects.forms.plan import BaselineForm, PlanSettingsForm, TaskInlineForm
+from clientpm.projects.models import MAX_BASELINES, Baseline, Project, Task, TaskStatus
 from clientpm.projects.queries import plan as queries
 from clientpm.projects.services import plan as services
 from clientpm.projects.views.common import found, project_for, tab_url, visible_project
@@ -58,25 +43,16 @@ PLAN_VIEWS = {
 }
 SESSION_VIEW = "projects.plan_view"
 TASK_API = "/api/v1/tasks/{id}"
-WEEKDAY_SHORT = [
-    gettext_lazy("Mon"),
-    gettext_lazy("Tue"),
-    gettext_lazy("Wed"),
-    gettext_lazy("Thu"),
-    gettext_lazy("Fri"),
-    gettext_lazy("Sat"),
-    gettext_lazy("Sun"),
-]
 
 
-def _back(request: HttpRequest, project: Project, view: str | None = None) -> HttpResponse:
+def back_to_plan(request: HttpRequest, project: Project, view: str | None = None) -> HttpResponse:
     """Back to the project page on the Plan tab; ``view`` is the sub-view the tab reopens on."""
     if view:
         request.session[SESSION_VIEW] = view
     return redirect(tab_url(project, "plan"))
 
 
-def _task(request: HttpRequest, pk: int, task_id: int, perm: str | None = None) -> Task:
+def plan_task(request: HttpRequest, pk: int, task_id: int, perm: str | None = None) -> Task:
     """Task ``task_id`` of visible project ``pk`` (404 otherwise), if the user holds ``perm``."""
     task = found(queries.task_get, user=request.user, pk=task_id)
     if task.project_id != pk:  # the task exists, but not under this project's URL
@@ -86,7 +62,7 @@ def _task(request: HttpRequest, pk: int, task_id: int, perm: str | None = None) 
     return task
 
 
-def _editable(request: HttpRequest, project: Project, perm: str) -> bool:
+def can_write(request: HttpRequest, project: Project, perm: str) -> bool:
     return project.is_open and request.user.has_perm(perm)
 
 
@@ -95,7 +71,9 @@ def _with_predecessors(project: Project, tasks: list[Task]) -> list[Task]:
     links: dict[int, list[str]] = {}
     for dep in queries.dependency_list(project=project):
         lag = f"{dep.lag_days:+d}" if dep.lag_days else ""
-        code = dep.predecessor.wbs_code if dep.predecessor.project_id == project.pk else str(dep.predecessor)
+        code = dep.predecessor.wbs_code
+        if dep.predecessor.project_id != project.pk:  # another project of the customer: say which
+            code = f"{dep.predecessor.project.code}/{code}"
         links.setdefault(dep.successor_id, []).append(f"{code}{dep.dependency_type}{lag}")
     for task in tasks:
         task.predecessor_text = ", ".join(links.get(task.pk, []))
@@ -113,11 +91,11 @@ def _tab_context(request: HttpRequest, project: Project, view: str, **extra: Any
         "view": view,
         "views": list(PLAN_VIEWS.items()),
         "view_template": f"projects/plan/_{view}.html",
-        "can_add": _editable(request, project, "projects.add_task"),
-        "can_change": _editable(request, project, "projects.change_task"),
-        "can_delete": _editable(request, project, "projects.delete_task"),
-        "can_link": _editable(request, project, "projects.add_taskdependency"),
-        "can_settings": _editable(request, project, "projects.change_project"),
+        "can_add": can_write(request, project, "projects.add_task"),
+        "can_change": can_write(request, project, "projects.change_task"),
+        "can_delete": can_write(request, project, "projects.delete_task"),
+        "can_link": can_write(request, project, "projects.add_taskdependency"),
+        "can_settings": can_write(request, project, "projects.change_project"),
         "task_api_url": TASK_API,
         "task_edit_url": reverse("projects:plan-task-edit", args=[project.pk, 0]).replace("/0/", "/{id}/"),
     }
@@ -132,8 +110,8 @@ def _tab_context(request: HttpRequest, project: Project, view: str, **extra: Any
     elif view == "baselines":
         baselines = list(queries.baseline_list(project=project))
         context["baselines"] = baselines
-        context["can_save_baseline"] = _editable(request, project, "projects.add_baseline")
-        context["can_delete_baseline"] = _editable(request, project, "projects.delete_baseline")
+        context["can_save_baseline"] = can_write(request, project, "projects.add_baseline")
+        context["can_delete_baseline"] = can_write(request, project, "projects.delete_baseline")
         chosen = extra.pop("baseline", None)
         if chosen is None and baselines:
             wanted = request.GET.get("baseline")
@@ -161,6 +139,7 @@ def _gantt_labels() -> dict[str, str]:
         "today": _("Today"),
         "status_date": _("Status date"),
         "edit": _("Edit"),
+        "details": _("Details"),
         "collapse": _("Collapse"),
         "expand": _("Expand"),
         "refused": _("The change was refused:"),
@@ -206,115 +185,16 @@ def gantt_data(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(data)
 
 
-# Tasks ---------------------------------------------------------------------------------------------
+def form_errors(form: Any) -> list[str]:
+    """Every error of a bound form as text, field errors named by their label."""
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        out.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return out
 
 
-def _task_page(
-    request: HttpRequest, project: Project, form: TaskForm, task: Task | None = None, **extra: Any
-):
-    context = {"nav": "projects", "project": project, "form": form, "task": task, **extra}
-    return render(request, "projects/plan/task_form.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add a task, or a subtask with ``?parent=<id>``; a repeating task creates its occurrences."""
-    project = project_for(request, pk, "projects.add_task")
-    tasks = queries.task_tree(project=project)
-    initial = {"parent": request.GET.get("parent") or None}
-    form = TaskForm(request.POST or None, project=project, tasks=tasks, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
-                actor=request.user, project=project, parent=form.parent_task(), **form.create_kwargs()
-            )
-        except (ValidationError, ConflictError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Task %(task)s was added.") % {"task": task})
-            if "add_another" in request.POST:
-                return redirect(
-                    reverse("projects:plan-task-create", args=[project.pk])
-                    + f"?parent={task.parent_id or ''}"
-                )
-            return _back(request, project)
-    return _task_page(request, project, form)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
-    """Edit every field of a task and its predecessors (links to other tasks with a type and lag)."""
-    task = _task(request, pk, task_id)
-    project = task.project
-    if not _editable(request, project, "projects.change_task") and request.method == "POST":
-        raise PermissionDenied
-    if not request.user.has_perm("projects.change_task"):
-        raise PermissionDenied
-    tasks = queries.task_tree(project=project)
-    form = TaskForm(request.POST or None, instance=task, project=project, tasks=tasks)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.task_update(
-                actor=request.user, task=task, version=form.cleaned_data["version"], **form.update_kwargs()
-            )
-        except (ValidationError, ConflictError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Task %(task)s was saved.") % {"task": saved})
-            return _back(request, project)
-    return _task_page(
-        request,
-        project,
-        form,
-        task,
-        links=_links(project, task),
-        dependency_form=DependencyForm(task=task, tasks=tasks),
-        can_link=_editable(request, project, "projects.add_taskdependency"),
-        can_unlink=_editable(request, project, "projects.delete_taskdependency"),
-        can_relink=_editable(request, project, "projects.change_taskdependency"),
-        dependency_types=DependencyType.choices,
-    )
-
-
-def _links(project: Project, task: Task) -> dict[str, list[TaskDependency]]:
-    deps = queries.dependency_list(project=project)
-    return {
-        "predecessors": [d for d in deps if d.successor_id == task.pk],
-        "successors": [d for d in deps if d.predecessor_id == task.pk],
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def task_delete(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
-    """Ask first (a summary goes with every task under it); delete on POST."""
-    task = _task(request, pk, task_id, "projects.delete_task")
-    project = task.project
-    if request.method == "POST":
-        try:
-            services.task_delete(actor=request.user, task=task)
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, _refusal_text(exc))
-        else:
-            messages.success(request, _("Task %(task)s was deleted.") % {"task": task})
-        return _back(request, project)
-    below = [t for t in queries.task_tree(project=project) if t.wbs_code.startswith(f"{task.wbs_code}.")]
-    return render(
-        request,
-        "projects/plan/task_confirm_delete.html",
-        {
-            "nav": "projects",
-            "project": project,
-            "task": task,
-            "below": below,
-            "cancel_url": tab_url(project, "plan"),
-        },
-    )
-
-
-def _refusal_text(exc: ValidationError | ConflictError) -> str:
+def refusal_text(exc: ValidationError | ConflictError) -> str:
     if isinstance(exc, ConflictError):
         return " ".join([exc.detail, *exc.reasons])
     return " ".join(exc.messages)
@@ -324,7 +204,10 @@ def _refusal_text(exc: ValidationError | ConflictError) -> str:
 
 
 def _table(request: HttpRequest, project: Project, **extra: Any) -> HttpResponse:
-    context = _tab_context(request, project, "table", **extra)
+    """The task table after a change, with the project's new scheduled finish swapped into the tab's
+    header out of band (the change rescheduled the plan)."""
+    project = visible_project(request, project.pk)
+    context = _tab_context(request, project, "table", finish_oob=True, **extra)
     return render(request, "projects/plan/_table.html", context)
 
 
@@ -332,7 +215,7 @@ def _table(request: HttpRequest, project: Project, **extra: Any) -> HttpResponse
 @require_GET
 def task_row(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     """One row of the task table (cancelling an inline edit)."""
-    task = _task(request, pk, task_id)
+    task = plan_task(request, pk, task_id)
     project = task.project
     context = _tab_context(request, project, "none")
     context["task"] = _with_predecessors(project, [task])[0]
@@ -344,10 +227,8 @@ def task_row(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
 def task_inline(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     """The table row as a form; saving answers with the whole table (the plan was rescheduled), a
     refusal with the row again showing the reasons and what was typed."""
-    task = _task(request, pk, task_id, "projects.change_task")
+    task = plan_task(request, pk, task_id, "projects.change_task")
     project = task.project
-    if not project.is_open:
-        raise PermissionDenied
     form = TaskInlineForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,8 +239,11 @@ def task_inline(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
             add_service_error(form, exc)
         else:
             if not request.htmx:
-                return _back(request, project, "table")
+                return back_to_plan(request, project, "table")
             return _table(request, project, saved=task.pk)
+    if request.method == "POST" and not request.htmx:  # no row to swap: say why on the project page
+        messages.error(request, " ".join(form_errors(form)))
+        return back_to_plan(request, project, "table")
     response = render(
         request, "projects/plan/_task_row_form.html", {"project": project, "task": task, "form": form}
     )
@@ -377,7 +261,7 @@ def task_action(request: HttpRequest, pk: int, task_id: int, action: str) -> Htt
     """Indent, outdent, or move a task up or down among its siblings; the WBS is renumbered."""
     if action not in TASK_ACTIONS:
         raise Http404
-    task = _task(request, pk, task_id, "projects.change_task")
+    task = plan_task(request, pk, task_id, "projects.change_task")
     project = task.project
     error = None
     try:
@@ -389,77 +273,12 @@ def task_action(request: HttpRequest, pk: int, task_id: int, action: str) -> Htt
             position = max(task.position + (-1 if action == "up" else 1), 0)
             services.task_move(actor=request.user, task=task, parent=task.parent, position=position)
     except (ValidationError, ConflictError) as exc:
-        error = _refusal_text(exc)
+        error = refusal_text(exc)
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return _back(request, project, "table")
+        return back_to_plan(request, project, "table")
     return _table(request, project, table_error=error, saved=task.pk)
-
-
-# Dependencies ----------------------------------------------------------------------------------------
-
-
-def _back_to_task(task: Task) -> HttpResponse:
-    return redirect(reverse("projects:plan-task-edit", args=[task.project_id, task.pk]) + "#dependencies")
-
-
-@login_required
-@require_POST
-def dependency_add(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
-    """Make another task a predecessor of this one."""
-    task = _task(request, pk, task_id, "projects.add_taskdependency")
-    form = DependencyForm(request.POST, task=task, tasks=queries.task_tree(project=task.project))
-    if form.is_valid():
-        try:
-            services.dependency_create(actor=request.user, successor=task, **form.service_kwargs())
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, _refusal_text(exc))
-        else:
-            messages.success(request, _("The dependency was added and the plan rescheduled."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return _back_to_task(task)
-
-
-def _dependency(request: HttpRequest, pk: int, dependency_id: int, perm: str) -> TaskDependency:
-    dependency = found(queries.dependency_get, user=request.user, pk=dependency_id)
-    if dependency.successor.project_id != pk:
-        raise Http404
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return dependency
-
-
-@login_required
-@require_POST
-def dependency_edit(request: HttpRequest, pk: int, dependency_id: int) -> HttpResponse:
-    """Change a dependency's type or lag."""
-    dependency = _dependency(request, pk, dependency_id, "projects.change_taskdependency")
-    form = DependencyEditForm(request.POST, dependency=dependency)
-    if form.is_valid():
-        try:
-            services.dependency_update(actor=request.user, dependency=dependency, **form.cleaned_data)
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, _refusal_text(exc))
-        else:
-            messages.success(request, _("The dependency was saved and the plan rescheduled."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return _back_to_task(dependency.successor)
-
-
-@login_required
-@require_POST
-def dependency_delete(request: HttpRequest, pk: int, dependency_id: int) -> HttpResponse:
-    dependency = _dependency(request, pk, dependency_id, "projects.delete_taskdependency")
-    try:
-        services.dependency_delete(actor=request.user, dependency=dependency)
-    except (ValidationError, ConflictError) as exc:
-        messages.error(request, _refusal_text(exc))
-    else:
-        messages.success(request, _("The dependency was removed and the plan rescheduled."))
-    return _back_to_task(dependency.successor)
 
 
 # Baselines -------------------------------------------------------------------------------------------
@@ -480,14 +299,16 @@ def baseline_save(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, ConflictError) as exc:
             add_service_error(form, exc)
     if baseline is not None:
-        messages.success(request, _("Baseline %(name)s was saved.") % {"name": baseline.name})
+        saved = _("Baseline %(name)s was saved.") % {"name": baseline.name}
         if not request.htmx:
-            return _back(request, project, "baselines")
+            messages.success(request, saved)
+            return back_to_plan(request, project, "baselines")
+        # said in the fragment: a flash message would only show up on the next full page
         request.session[SESSION_VIEW] = "baselines"
-        return _render_tab(request, project, "baselines", baseline=baseline)
+        return _render_tab(request, project, "baselines", baseline=baseline, saved_message=saved)
     if not request.htmx:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(request, project, "baselines")
+        messages.error(request, " ".join(form_errors(form)))
+        return back_to_plan(request, project, "baselines")
     return _render_tab(request, project, "baselines", baseline_form=form)
 
 
@@ -505,10 +326,10 @@ def baseline_delete(request: HttpRequest, pk: int, baseline_id: int) -> HttpResp
         try:
             services.baseline_delete(actor=request.user, baseline=baseline)
         except (ValidationError, ConflictError) as exc:
-            messages.error(request, _refusal_text(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("Baseline %(name)s was deleted.") % {"name": baseline.name})
-        return _back(request, project, "baselines")
+        return back_to_plan(request, project, "baselines")
     return render(
         request,
         "projects/plan/baseline_confirm_delete.html",
@@ -537,13 +358,13 @@ def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_error(form, exc)
         else:
             messages.success(request, _("The plan settings were saved and the plan rescheduled."))
-            return _back(request, project)
+            return back_to_plan(request, project)
     return render(
         request, "projects/plan/settings_form.html", {"nav": "projects", "project": project, "form": form}
     )
 
 
-# Across projects: my tasks and the working calendars --------------------------------------------------------
+# Across projects: my tasks ----------------------------------------------------------------------------
 
 
 @login_required
@@ -555,93 +376,4 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         request,
         "projects/plan/my_tasks.html",
         {"nav": "my-tasks", "tasks": tasks, "today": timezone.localdate()},
-    )
-
-
-def _calendar_perm(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _calendar(request: HttpRequest, calendar_id: int, perm: str) -> WorkCalendar:
-    _calendar_perm(request, perm)
-    return found(queries.calendar_get, pk=calendar_id)
-
-
-@login_required
-@require_GET
-def calendar_list(request: HttpRequest) -> HttpResponse:
-    """The working calendars: the built-in China and Monday–Friday ones and the company's own."""
-    _calendar_perm(request, "projects.view_workcalendar")
-    calendars = list(queries.calendar_list())
-    for calendar in calendars:
-        calendar.weekday_flags = [
-            (day, flag == "1") for day, flag in zip(WEEKDAY_SHORT, calendar.working_weekdays, strict=False)
-        ]
-    return render(request, "projects/plan/calendar_list.html", {"nav": "calendars", "calendars": calendars})
-
-
-def _calendar_page(
-    request: HttpRequest, form: CalendarForm, calendar: WorkCalendar | None = None
-) -> HttpResponse:
-    return render(
-        request, "projects/plan/calendar_form.html", {"nav": "calendars", "form": form, "calendar": calendar}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_create(request: HttpRequest) -> HttpResponse:
-    _calendar_perm(request, "projects.add_workcalendar")
-    form = CalendarForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            calendar = services.calendar_create(actor=request.user, **form.service_kwargs())
-        except (ValidationError, ConflictError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Calendar %(name)s was created.") % {"name": calendar.name})
-            return redirect("projects:calendars")
-    return _calendar_page(request, form)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_edit(request: HttpRequest, calendar_id: int) -> HttpResponse:
-    calendar = _calendar(request, calendar_id, "projects.change_workcalendar")
-    if calendar.is_builtin:
-        raise PermissionDenied
-    form = CalendarForm(request.POST or None, calendar=calendar)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.calendar_update(
-                actor=request.user,
-                calendar=calendar,
-                version=form.cleaned_data["version"],
-                **form.service_kwargs(),
-            )
-        except (ValidationError, ConflictError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Calendar %(name)s was saved.") % {"name": calendar.name})
-            return redirect("projects:calendars")
-    return _calendar_page(request, form, calendar)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_delete(request: HttpRequest, calendar_id: int) -> HttpResponse:
-    calendar = _calendar(request, calendar_id, "projects.delete_workcalendar")
-    if request.method == "POST":
-        try:
-            services.calendar_delete(actor=request.user, calendar=calendar)
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, _refusal_text(exc))
-        else:
-            messages.success(request, _("Calendar %(name)s was deleted.") % {"name": calendar.name})
-        return redirect("projects:calendars")
-    return render(
-        request,
-        "projects/plan/calendar_confirm_delete.html",
-        {"nav": "calendars", "calendar": calendar, "cancel_url": reverse("projects:calendars")},
     )
