@@ -247,10 +247,11 @@
         } else if (t.is_milestone) {
           name.insertAdjacentHTML("beforeend", '<i class="bi bi-diamond-fill gt-diamond" aria-hidden="true"></i>');
         }
-        const label = document.createElement(this.editable ? "a" : "span");
+        // the task page: editable for those who may change the task, read-only for the others
+        const label = document.createElement("a");
         label.textContent = t.name;
         label.title = t.name;
-        if (this.editable) label.href = this.root.dataset.editUrl.replace("{id}", t.id);
+        label.href = this.root.dataset.editUrl.replace("{id}", t.id);
         name.appendChild(label);
         row.append(wbs, name);
         return row;
@@ -358,11 +359,9 @@
         lines.push(`${escapeHtml(L.baseline)}: ${escapeHtml(t.baseline_start)} – ${escapeHtml(t.baseline_end || "")}`);
       }
       ctx.set_details(lines.join("<br>"));
-      if (this.editable) {
-        ctx.add_action(escapeHtml(L.edit), () => {
-          window.location.href = this.root.dataset.editUrl.replace("{id}", t.id);
-        });
-      }
+      ctx.add_action(escapeHtml(this.editable ? L.edit : L.details), () => {
+        window.location.href = this.root.dataset.editUrl.replace("{id}", t.id);
+      });
     }
 
     commit() {

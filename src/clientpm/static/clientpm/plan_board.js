@@ -50,8 +50,12 @@
           body: JSON.stringify({ status: evt.to.dataset.status, version: Number(card.dataset.version) }),
         });
         const answer = await response.json().catch(() => ({ detail: response.statusText }));
-        if (response.ok) card.dataset.version = answer.version;
-        else {
+        if (response.ok) {
+          // the status drives the progress (done = 100 %, not started = 0 %): show what was saved
+          card.dataset.version = answer.version;
+          const progress = card.querySelector("[data-card-progress]");
+          if (progress && answer.percent_complete !== undefined) progress.textContent = `${answer.percent_complete}%`;
+        } else {
           putBack();
           refuse(card, answer);
         }
