@@ -60,6 +60,8 @@ messages: install
 bench: install
 	$(BIN)/python bench/scheduling_bench.py
 	$(BIN)/python bench/plan_bench.py
+	$(BIN)/python bench/montecarlo_bench.py
+	$(BIN)/python bench/mspdi_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -10,7 +10,9 @@ One module per topic, each with its ``__all__`` as table of contents:
 - :mod:`~clientpm.scheduling.schedule` — the same with dataclasses and dates, for the Django
   adapter;
 - :mod:`~clientpm.scheduling.rollup` — summary-task roll-up over a WBS tree;
-- :mod:`~clientpm.scheduling.exceptions` — ``SchedulingError``, ``CycleError``, ``InfeasibleError``.
+- :mod:`~clientpm.scheduling.exceptions` — ``SchedulingError``, ``CycleError``, ``InfeasibleError``;
+- :mod:`~clientpm.scheduling.montecarlo` — Monte Carlo schedule risk (its own ``__all__``);
+- :mod:`~clientpm.scheduling.mspdi` — Microsoft Project XML read and write (its own ``__all__``).
 
 The most used names are re-exported here.
 """

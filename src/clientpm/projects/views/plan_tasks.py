@@ -95,7 +95,7 @@ def _task_edit_page(
     dependency_form: DependencyForm | None = None,
 ) -> HttpResponse:
     """The task page: its form (read-only without the right to change it) and its dependencies."""
-    links = _links(project, task)
+    links = _links(request, project, task)
     can_change = can_write(request, project, "projects.change_task")
     if not can_change:
         for field in form.fields.values():
@@ -118,8 +118,9 @@ def _task_edit_page(
     )
 
 
-def _links(project: Project, task: Task) -> dict[str, list[TaskDependency]]:
-    deps = queries.dependency_list(project=project)
+def _links(request: HttpRequest, project: Project, task: Task) -> dict[str, list[TaskDependency]]:
+    """The task's predecessors and successors (successors in projects the reader can't see left out)."""
+    deps = queries.dependency_list(project=project, user=request.user)
     return {
         "predecessors": [d for d in deps if d.successor_id == task.pk],
         "successors": [d for d in deps if d.predecessor_id == task.pk],
