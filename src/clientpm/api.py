@@ -10,6 +10,7 @@ from clientpm.core.api import ORJSONRenderer, install_error_handlers
 from clientpm.core.api_views import router as core_router
 from clientpm.customers.api import router as customers_router
 from clientpm.projects.api import router as projects_router
+from clientpm.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="clientpm API",
@@ -26,3 +27,4 @@ api.add_router("", accounts_router)
 api.add_router("", core_router)
 api.add_router("", customers_router)
 api.add_router("", projects_router)
+api.add_router("", resources_router)

@@ -20,6 +20,7 @@ from clientpm.core.audit import record_bulk_create
 from clientpm.core.codes import allocate
 from clientpm.customers.models import Contact, Customer, Tier
 from clientpm.demo.plans import generate_plans
+from clientpm.demo.resources import generate_resources
 from clientpm.projects.models import (
     PHASE_ORDER,
     ChecklistItem,
@@ -366,4 +367,5 @@ def generate_projects(
         "deliverables": len(rows["deliverables"]),
         "goals": len(rows["goals"]),
         **generate_plans(rng=rng, projects=projects, anchor=anchor),
+        **generate_resources(rng=rng, projects=projects, users=users),
     }
