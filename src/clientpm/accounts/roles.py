@@ -54,6 +54,8 @@ _PROJECT_MODELS = (
     "task",
     "taskdependency",
     "baseline",
+    "scheduleriskevent",
+    "schedulesimulation",
 )
 _PROJECT_VIEW = _view("projects", *_PROJECT_MODELS, "gatedecision", "workcalendar")
 _RESOURCE_VIEW = _view("resources", "resource", "assignment")

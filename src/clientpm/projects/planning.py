@@ -4,7 +4,8 @@ This is the only module that turns ``WorkCalendar``/``Task``/``TaskDependency`` 
 engine's plain data and writes the engine's results back. Services call
 :func:`project_reschedule` after every write (in the same transaction), the Huey job
 (``projects/tasks.py``) calls it for big projects, and the queries call :func:`project_plan` for a
-read-only computation (the schedule endpoint) and :func:`project_calendar` for working-day maths.
+read-only computation (the schedule endpoint) and :func:`project_calendar` for working-day maths;
+the schedule-risk service takes the same network from :func:`project_network` to simulate it.
 
 How rows become an engine network
 ---------------------------------
@@ -73,6 +74,7 @@ from clientpm.scheduling.dag import topological_levels
 __all__ = [
     "CALENDAR_SPAN_YEARS",
     "PlanTask",
+    "ProjectNetwork",
     "ProjectPlan",
     "RescheduleResult",
     "engine_calendar",
@@ -80,6 +82,7 @@ __all__ = [
     "next_working_day",
     "project_calendar",
     "project_check",
+    "project_network",
     "project_plan",
     "project_renumber",
     "project_reschedule",
@@ -629,6 +632,42 @@ def _violations(network: _Network, result: Schedule) -> list[ViolatedLink]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ProjectNetwork:
+    """The engine's network of a project, exactly as :func:`project_plan` schedules it: leaf tasks
+    keyed by task id, each summary as its ``("s", id)`` and ``("f", id)`` milestones, other
+    projects' predecessors as fixed ``("x", id)`` tasks; with the calendar, start, deadline
+    (planned finish) and status date. The schedule-risk simulation draws durations on it."""
+
+    tasks: list[EngineTask]
+    dependencies: list[Dependency]
+    calendar: WorkingCalendar
+    start: date
+    deadline: date | None
+    status_date: date | None
+    summaries: frozenset[int]
+
+
+def project_network(project: Project) -> ProjectNetwork:
+    """The project's engine network without scheduling it (see :class:`ProjectNetwork`).
+
+    Raises ``ValidationError`` naming the tasks when a task is linked with its own summary task."""
+    calendar = project_calendar(project)
+    network = _network(project, calendar)
+    problems = _ancestor_links(network)
+    if problems:
+        raise ValidationError(problems, code="summary_link")
+    return ProjectNetwork(
+        tasks=network.tasks,
+        dependencies=network.links,
+        calendar=calendar,
+        start=project_start(project),
+        deadline=project.planned_finish_date,
+        status_date=project.status_date,
+        summaries=frozenset(network.summaries),
+    )
 
 
 def project_plan(project: Project) -> ProjectPlan:

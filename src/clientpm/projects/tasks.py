@@ -5,6 +5,10 @@
 it when their transaction commits. It recomputes everything from the stored rows, so running it
 twice, late or after several edits is harmless (idempotent). Projects whose tasks depend on tasks
 that moved are queued next.
+
+``simulation_run_job`` runs a schedule-risk simulation too big to run inside the request (tasks ×
+iterations above ``CLIENTPM_SIMULATION_INLINE_MAX``) and stores its result; a simulation no longer
+running is left alone, so it is idempotent too.
 """
 
 from __future__ import annotations
@@ -46,3 +50,16 @@ def project_reschedule_job(project_id: int) -> int:
     for dependent in sorted(result.dependents):
         project_reschedule_job(dependent)
     return result.changed
+
+
+@db_task()
+def simulation_run_job(simulation_id: int) -> str | None:
+    """Run queued simulation ``simulation_id`` (``services.schedule_risk.simulation_complete``);
+    returns its status, or None when it is gone or was done already. Not retried: a failure marks
+    the simulation failed with the reason, and the user runs it again."""
+    # The service enqueues this job, so it is imported here rather than at the top (a cycle).
+    from clientpm.projects.services.schedule_risk import simulation_complete
+
+    with audit_source(AuditSource.JOB):
+        simulation = simulation_complete(simulation_id)
+    return simulation.status if simulation is not None else None

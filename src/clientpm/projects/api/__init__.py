@@ -6,6 +6,7 @@ from .documents import router as documents_router
 from .goals import router as goals_router
 from .plan import router as plan_router
 from .projects import router as projects_router
+from .schedule_risk import router as schedule_risk_router
 from .scope import router as scope_router
 from .team import router as team_router
 
@@ -16,3 +17,4 @@ router.add_router("", scope_router)
 router.add_router("", team_router)
 router.add_router("", documents_router)
 router.add_router("", plan_router)
+router.add_router("", schedule_risk_router)

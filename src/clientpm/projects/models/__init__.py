@@ -44,6 +44,13 @@ from .records import (
     LessonLearned,
     ProjectTemplate,
 )
+from .schedule_risk import (
+    MAX_SIMULATIONS,
+    ScheduleRiskEvent,
+    ScheduleSimulation,
+    SimulationDistribution,
+    SimulationStatus,
+)
 from .scope import (
     DONE_DELIVERABLE_STATUSES,
     Deliverable,
@@ -61,6 +68,7 @@ __all__ = [
     "ACTIVE_PHASES",
     "DONE_DELIVERABLE_STATUSES",
     "MAX_BASELINES",
+    "MAX_SIMULATIONS",
     "PHASE_ORDER",
     "Baseline",
     "BaselineTask",
@@ -102,8 +110,12 @@ __all__ = [
     "RaciRole",
     "Recurrence",
     "ReviewOutcome",
+    "ScheduleRiskEvent",
+    "ScheduleSimulation",
     "ScopeItem",
     "ScopeKind",
+    "SimulationDistribution",
+    "SimulationStatus",
     "Stakeholder",
     "Task",
     "TaskDependency",

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import documents, goals, plan, projects, scope, team
+from . import documents, goals, plan, projects, schedule_risk, scope, team
 
 app_name = "projects"
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", include(team.urlpatterns)),
     path("<int:pk>/", include(documents.urlpatterns)),
     path("<int:pk>/", include(plan.urlpatterns)),
+    path("<int:pk>/", include(schedule_risk.urlpatterns)),
     *documents.global_urlpatterns,
 ]

@@ -1,7 +1,8 @@
 """The project's Plan tab (an HTMX fragment) and its pages: the Gantt chart, the task table with
 inline editing and reordering, the task board by status, baselines with their variance and the plan
 settings; plus "My tasks" across projects. The task and dependency pages are in ``plan_tasks``, the
-working calendars in ``plan_calendars``; the helpers they share are here.
+working calendars in ``plan_calendars``, the schedule-risk view in ``schedule_risk``; the helpers
+they share are here.
 
 The Gantt chart and the board write through the REST API (``/api/v1/tasks/{id}``) from the browser;
 everything else posts here. Every page loads the project through the reader's scope (404), checks
@@ -33,6 +34,7 @@ from clientpm.projects.models import MAX_BASELINES, Baseline, Project, Task, Tas
 from clientpm.projects.queries import plan as queries
 from clientpm.projects.services import plan as services
 from clientpm.projects.views.common import found, project_for, tab_url, visible_project
+from clientpm.projects.views.schedule_risk import risk_context
 from clientpm.scheduling import calendar_to_dict
 
 PLAN_VIEWS = {
@@ -40,7 +42,10 @@ PLAN_VIEWS = {
     "table": gettext_lazy("Task table"),
     "board": gettext_lazy("Board"),
     "baselines": gettext_lazy("Baselines"),
+    "risk": gettext_lazy("Schedule risk"),
 }
+VIEW_TEMPLATES = {"risk": "projects/schedule_risk/_view.html"}
+"""Views whose template lives with their own concern (the others are ``projects/plan/_<view>.html``)."""
 SESSION_VIEW = "projects.plan_view"
 TASK_API = "/api/v1/tasks/{id}"
 
@@ -90,7 +95,7 @@ def _tab_context(request: HttpRequest, project: Project, view: str, **extra: Any
         "project": project,
         "view": view,
         "views": list(PLAN_VIEWS.items()),
-        "view_template": f"projects/plan/_{view}.html",
+        "view_template": VIEW_TEMPLATES.get(view, f"projects/plan/_{view}.html"),
         "can_add": can_write(request, project, "projects.add_task"),
         "can_change": can_write(request, project, "projects.change_task"),
         "can_delete": can_write(request, project, "projects.delete_task"),
@@ -121,6 +126,8 @@ def _tab_context(request: HttpRequest, project: Project, view: str, **extra: Any
             context.update(baseline=chosen, variance=rows, slipped=[r for r in rows if r.slipped])
         context.setdefault("baseline_form", BaselineForm())
         context["max_baselines"] = MAX_BASELINES
+    elif view == "risk":
+        context.update(risk_context(request, project))
     context.update(extra)
     return context
 
@@ -155,7 +162,7 @@ def _render_tab(request: HttpRequest, project: Project, view: str, **extra: Any)
 @require_GET
 def tab(request: HttpRequest, pk: int) -> HttpResponse:
     """The Plan tab fragment, loaded by HTMX into the project page; ``?view=`` picks the Gantt chart,
-    the task table, the board or the baselines, and the tab remembers the last one."""
+    the task table, the board, the baselines or the schedule risk, and the tab remembers the last one."""
     project = visible_project(request, pk)
     view = request.GET.get("view") or request.session.get(SESSION_VIEW) or "gantt"
     if view not in PLAN_VIEWS:

@@ -1,7 +1,8 @@
 """The task and dependency pages of the Plan tab: add a task (or a subtask, or a series of repeating
-ones), the task page — every field and the dependencies, read-only for who may not change it —,
-delete after confirming; add, change and remove dependencies. A refusal comes back next to the
-field with what was typed; nothing is half-saved (the services run in one transaction)."""
+ones), the task page — every field, the dependencies and the risk events (whose own pages are in
+``schedule_risk``), read-only for who may not change it —, delete after confirming; add, change and
+remove dependencies. A refusal comes back next to the field with what was typed; nothing is
+half-saved (the services run in one transaction)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from clientpm.core.forms import add_service_error
 from clientpm.projects.forms.plan import DependencyEditForm, DependencyForm, TaskForm
 from clientpm.projects.models import DependencyType, Project, Task, TaskDependency
 from clientpm.projects.queries import plan as queries
+from clientpm.projects.queries.schedule_risk import risk_event_list
 from clientpm.projects.services import plan as services
 from clientpm.projects.views.common import found, project_for, tab_url
 from clientpm.projects.views.plan import back_to_plan, can_write, form_errors, plan_task, refusal_text
@@ -94,7 +96,8 @@ def _task_edit_page(
     tasks: list[Task],
     dependency_form: DependencyForm | None = None,
 ) -> HttpResponse:
-    """The task page: its form (read-only without the right to change it) and its dependencies."""
+    """The task page: its form (read-only without the right to change it), its dependencies and its
+    risk events (for schedule-risk simulations)."""
     links = _links(request, project, task)
     can_change = can_write(request, project, "projects.change_task")
     if not can_change:
@@ -115,6 +118,10 @@ def _task_edit_page(
         can_unlink=can_write(request, project, "projects.delete_taskdependency"),
         can_relink=can_write(request, project, "projects.change_taskdependency"),
         dependency_types=DependencyType.choices,
+        risk_events=list(risk_event_list(task=task)),
+        can_add_risk=can_write(request, project, "projects.add_scheduleriskevent") and not task.is_summary,
+        can_change_risk=can_write(request, project, "projects.change_scheduleriskevent"),
+        can_delete_risk=can_write(request, project, "projects.delete_scheduleriskevent"),
     )
 
 
