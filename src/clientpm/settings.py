@@ -172,6 +172,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CLIENTPM_MAX_BODY_BYTES", 2 * 1024 * 1024))
 # Projects with more tasks than this are re-scheduled by a background job instead of in the request.
 CLIENTPM_SCHEDULE_INLINE_MAX_TASKS = int(os.environ.get("CLIENTPM_SCHEDULE_INLINE_MAX_TASKS", 2000))
+CLIENTPM_SIMULATION_INLINE_MAX = int(os.environ.get("CLIENTPM_SIMULATION_INLINE_MAX", 20_000_000))
+CLIENTPM_IMPORT_MAX_BYTES = int(os.environ.get("CLIENTPM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 # Project documents: the largest upload and the file types accepted (comma-separated extensions).
 CLIENTPM_MAX_DOCUMENT_BYTES = int(os.environ.get("CLIENTPM_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024))
 CLIENTPM_DOCUMENT_EXTENSIONS = tuple(
