@@ -102,7 +102,7 @@ def test_an_inline_refusal_redraws_only_the_row_with_the_reason(web, pm, planned
     html = response.content.decode()
     assert response.headers["HX-Retarget"] == f"#task-row-{task.pk}"
     assert response.headers["HX-Reswap"] == "outerHTML"
-    assert "A task 100 % complete is done; set its status to done." in html
+    assert "A task 100 percent complete is done; set its status to done." in html
     assert 'value="调研X"' in html
     assert fresh(task).name == "调研"
 

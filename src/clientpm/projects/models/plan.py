@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientpm.core.models import TimeStampedModel, VersionedModel
 
@@ -144,7 +145,7 @@ class Task(TimeStampedModel, VersionedModel):
     constraint_date = models.DateField(_("constraint date"), null=True, blank=True)
     deadline_date = models.DateField(_("deadline"), null=True, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("percent complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     actual_start_date = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish_date = models.DateField(_("actual finish"), null=True, blank=True)
@@ -265,8 +266,8 @@ class Baseline(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("baseline")
-        verbose_name_plural = _("baselines")
+        verbose_name = pgettext_lazy("plan", "baseline")
+        verbose_name_plural = pgettext_lazy("plan", "baselines")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="baseline_name_once")]
 
@@ -278,7 +279,10 @@ class BaselineTask(models.Model):
     """One task's dates in a baseline; kept (with the task's name) when the task is deleted later."""
 
     baseline = models.ForeignKey(
-        Baseline, verbose_name=_("baseline"), on_delete=models.CASCADE, related_name="tasks"
+        Baseline,
+        verbose_name=pgettext_lazy("plan", "baseline"),
+        on_delete=models.CASCADE,
+        related_name="tasks",
     )
     task = models.ForeignKey(
         Task, verbose_name=_("task"), null=True, on_delete=models.SET_NULL, related_name="+"

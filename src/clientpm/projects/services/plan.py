@@ -267,7 +267,7 @@ def _sync_progress(task: Task, provided: set[str], errors: dict[str, list[str]])
     default_start = min(task.start_date or today, today)
     if task.status == S.DONE:
         if "percent_complete" in provided and task.percent_complete != 100 and "status" in provided:
-            _add(errors, "percent_complete", _("A task that is done is 100 % complete."))
+            _add(errors, "percent_complete", _("A task that is done is 100 percent complete."))
         task.percent_complete = 100
         if task.actual_finish_date is None:
             task.actual_finish_date = min(task.finish_date or today, today)
@@ -287,7 +287,9 @@ def _sync_progress(task: Task, provided: set[str], errors: dict[str, list[str]])
                 _("A task with an actual finish is done; set its status to done."),
             )
         if task.percent_complete == 100:
-            _add(errors, "percent_complete", _("A task 100 % complete is done; set its status to done."))
+            _add(
+                errors, "percent_complete", _("A task 100 percent complete is done; set its status to done.")
+            )
         if task.actual_start_date is None and (task.status == S.IN_PROGRESS or task.percent_complete):
             task.actual_start_date = default_start
     for field in ("actual_start_date", "actual_finish_date"):

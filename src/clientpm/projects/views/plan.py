@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -139,7 +139,7 @@ def _gantt_labels() -> dict[str, str]:
         "duration": _("Duration (working days)"),
         "progress": _("Complete"),
         "total_float": _("Total float (working days)"),
-        "critical": _("Critical"),
+        "critical": pgettext("task", "Critical"),
         "summary": _("Summary task"),
         "milestone": _("Milestone"),
         "baseline": _("Baseline"),
