@@ -9,6 +9,7 @@ from clientpm.accounts.auth import API_AUTH
 from clientpm.core.api import ORJSONRenderer, install_error_handlers
 from clientpm.core.api_views import router as core_router
 from clientpm.customers.api import router as customers_router
+from clientpm.interchange.api import router as interchange_router
 from clientpm.projects.api import router as projects_router
 from clientpm.resources.api import router as resources_router
 
@@ -28,3 +29,4 @@ api.add_router("", core_router)
 api.add_router("", customers_router)
 api.add_router("", projects_router)
 api.add_router("", resources_router)
+api.add_router("", interchange_router)

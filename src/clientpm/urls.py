@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("clientpm.customers.urls")),
     path("projects/", include("clientpm.projects.urls")),
     path("resources/", include("clientpm.resources.urls")),
+    path("interchange/", include("clientpm.interchange.urls")),
     path("changes/", include("clientpm.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
