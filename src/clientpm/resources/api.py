@@ -1,12 +1,15 @@
 """REST endpoints of resources under ``/api/v1``: the resources (company-wide), a project's
-assignments and its resource load. Assignments are reached through the caller's project scope (404
-outside it) before the permission is checked (403); refusals are 422 next to the field or 409."""
+assignments, its resource load and its resource leveling (preview, then apply). Assignments are
+reached through the caller's project scope (404 outside it) before the permission is checked (403);
+refusals are 422 next to the field or 409."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
@@ -17,7 +20,7 @@ from clientpm.core.pagination import PagePagination
 from clientpm.customers.schemas import UserRef
 from clientpm.projects.api.common import api_field_names, load_project, nulls_refused
 from clientpm.projects.queries.plan import task_by_id
-from clientpm.resources import queries, services
+from clientpm.resources import leveling, queries, services
 from clientpm.resources.filters import KindValue, ResourceFilters
 from clientpm.resources.models import ResourceKind
 
@@ -163,6 +166,74 @@ class ProjectLoadOut(Schema):
     over_allocations: list[OverAllocationOut]
 
 
+class LevelingPreviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["fast", "optimal"] = Field(
+        "fast", description="fast: the heuristic; optimal: CP-SAT with a lower bound and gap"
+    )
+    time_limit: int = Field(
+        5, ge=1, le=leveling.MAX_OPTIMAL_SECONDS, description="Seconds the optimising mode may run"
+    )
+
+
+class LevelingMoveOut(Schema):
+    task_id: int
+    wbs_code: str
+    name: str
+    start_date: date
+    finish_date: date
+    leveled_start_date: date
+    leveled_finish_date: date
+    delay_days: int = Field(..., description="Working days the task starts later")
+    by_resource: bool = Field(
+        ..., description="A resource holds it back (else it follows a predecessor that moved)"
+    )
+
+
+class LevelingPreviewOut(Schema):
+    project_id: int
+    mode: str
+    method: str = Field(..., description="heuristic or cp-sat")
+    status: str = Field(..., description="optimal (proven) or feasible")
+    finish_date: date | None = Field(..., description="The project's current finish")
+    leveled_finish_date: date | None
+    finish_delay_days: int
+    makespan_days: int
+    lower_bound_days: int = Field(..., description="No schedule can be shorter (working days)")
+    gap: float = Field(..., description="(makespan − lower bound) / makespan; 0 = proven optimal")
+    seconds: float
+    tasks: int
+    resources: int
+    moves: list[LevelingMoveOut]
+    conflicts: list[str] = Field(..., description="Date constraints the leveled plan would break")
+    notes: list[str] = Field(
+        ..., description="Resources that tasks which cannot move already overload (planned around)"
+    )
+    token: str = Field(..., description="Send it back to apply; refused (409) once the plan changed")
+
+
+class LevelingStartIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    task_id: int = Field(..., ge=1)
+    start_date: date
+
+
+class LevelingApplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    starts: list[LevelingStartIn] = Field(..., max_length=100_000)
+    token: str = Field(..., min_length=1, max_length=100)
+
+
+class LevelingAppliedOut(Schema):
+    project_id: int
+    finish_date: date | None = Field(..., description="The project's finish after re-scheduling")
+    tasks_moved: int
+    constraints_set: int = Field(..., description="Tasks that got a start-no-earlier-than constraint")
+
+
 # Helpers --------------------------------------------------------------------------------------------
 
 
@@ -297,4 +368,42 @@ def get_resource_load(request: HttpRequest, project_id: int) -> Any:
         "days": load.days,
         "resources": load.resources,
         "over_allocations": load.over_allocations,
+    }
+
+
+# Leveling -------------------------------------------------------------------------------------------
+
+LEVELING_PERMS = ("resources.change_assignment", "projects.change_task")
+
+
+@router.post("/projects/{int:project_id}/leveling/preview", response={200: LevelingPreviewOut, **ERRORS})
+def preview_leveling(request: HttpRequest, project_id: int, payload: LevelingPreviewIn) -> Any:
+    """What leveling the project's resources would move — nothing is saved. ``fast`` runs the
+    heuristic; ``optimal`` runs CP-SAT for up to ``time_limit`` seconds and reports its lower bound
+    and gap. A demand above a capacity is 422 naming the task and the resource; a closed project 409.
+    It needs the permissions of the change it prepares."""
+    project = load_project(request, project_id, LEVELING_PERMS[0])
+    require(request, LEVELING_PERMS[1])
+    return queries.leveling_preview(project=project, mode=payload.mode, time_limit=payload.time_limit)
+
+
+@router.post("/projects/{int:project_id}/leveling/apply", response={200: LevelingAppliedOut, **ERRORS})
+def apply_leveling(request: HttpRequest, project_id: int, payload: LevelingApplyIn) -> Any:
+    """Save a preview's leveled starts as the plan (start-no-earlier-than constraints, one
+    re-schedule). 409 when the plan changed since the preview (its ``token``) or a closed project;
+    422 on ``starts`` for unknown or started tasks and starts that break a dependency or a capacity."""
+    project = load_project(request, project_id, LEVELING_PERMS[0])
+    require(request, LEVELING_PERMS[1])
+    starts: dict[int, date] = {}
+    for item in payload.starts:
+        if starts.setdefault(item.task_id, item.start_date) != item.start_date:
+            raise ValidationError(
+                {"starts": [_("Task %(id)d is listed twice with different dates.") % {"id": item.task_id}]}
+            )
+    applied = services.leveling_apply(actor=request.user, project=project, starts=starts, token=payload.token)
+    return {
+        "project_id": applied.project_id,
+        "finish_date": applied.finish_date,
+        "tasks_moved": applied.tasks_moved,
+        "constraints_set": applied.constraints_set,
     }

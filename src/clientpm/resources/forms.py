@@ -1,8 +1,10 @@
-"""HTML forms of the resources pages and the project's Resources tab: a resource, and an assignment
-of a resource to a task. They only parse what the user typed; the resources services decide."""
+"""HTML forms of the resources pages and the project's Resources tab: a resource, an assignment of a
+resource to a task, and the leveling preview and its acceptance. They only parse what the user
+typed; the resources queries and services decide."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpm.accounts.queries import user_choices
 from clientpm.core.forms import StyledForm, VersionField, style_form
+from clientpm.resources import leveling
 from clientpm.resources.models import Assignment, Resource, ResourceKind
 
 RESOURCE_FORM_FIELDS = ["name", "kind", "user", "capacity_units", "is_active", "notes"]
@@ -88,3 +91,50 @@ class AssignmentForm(StyledForm, forms.Form):
 
     def update_kwargs(self) -> dict[str, Any]:
         return {name: value for name, value in self.create_kwargs().items() if name in self.changed_data}
+
+
+class LevelingForm(StyledForm, forms.Form):
+    """How to level: the fast heuristic, or the optimiser for up to a number of seconds."""
+
+    mode = forms.ChoiceField(
+        label=_("Leveling"),
+        choices=[("fast", _("Fast (heuristic)")), ("optimal", _("Optimise (CP-SAT)"))],
+        initial="fast",
+    )
+    time_limit = forms.IntegerField(
+        label=_("Optimise for up to (seconds)"),
+        min_value=1,
+        max_value=leveling.MAX_OPTIMAL_SECONDS,
+        initial=5,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
+        for field in self.fields.values():
+            css = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = css.replace("form-control", "form-control form-control-sm").replace(
+                "form-select", "form-select form-select-sm"
+            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"mode": self.cleaned_data["mode"], "time_limit": self.cleaned_data["time_limit"] or 5}
+
+
+class LevelingApplyForm(forms.Form):
+    """A preview accepted: its token and the leveled starts, as ``task id:YYYY-MM-DD`` values."""
+
+    token = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    starts = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+    def clean_starts(self) -> dict[int, date]:
+        starts: dict[int, date] = {}
+        for value in self.cleaned_data.get("starts") or []:
+            task, _sep, day = str(value).partition(":")
+            try:
+                task_id, start = int(task), date.fromisoformat(day)
+            except ValueError:
+                raise forms.ValidationError(_("The leveled starts are damaged; preview again.")) from None
+            starts[task_id] = start
+        return starts

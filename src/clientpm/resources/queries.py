@@ -1,6 +1,6 @@
 """Reads of resources and assignments: the filtered resource list with assignment counts, one
-resource, a project's assignments, and the project's resource load — each in a fixed number of
-queries.
+resource, a project's assignments, the project's resource load — each in a fixed number of
+queries — and the preview of leveling the project's resources.
 
 Resources are company-wide (every holder of ``resources.view_resource`` sees them all); a project's
 assignments are reached through the reader's project scope (``project_scope``): outside it, a
@@ -25,6 +25,8 @@ from clientpm.projects import planning
 from clientpm.projects.models import Phase, Project, Task
 from clientpm.projects.queries.plan import Rows
 from clientpm.projects.queries.projects import project_scope
+from clientpm.projects.services.projects import project_ensure_editable
+from clientpm.resources import leveling
 from clientpm.resources.filters import RESOURCE_SORTS, ResourceFilters
 from clientpm.resources.load import over_runs, spread_demand
 from clientpm.resources.models import Assignment, Resource
@@ -283,3 +285,29 @@ def project_resource_load(*, project: Project) -> ProjectLoad:
             )
         )
     return ProjectLoad(project.pk, calendar.name, first, last, days, loads)
+
+
+# Resource leveling ------------------------------------------------------------------------------------
+
+
+def leveling_preview(
+    *, project: Project, mode: str = "fast", time_limit: int = 5
+) -> leveling.LevelingPreview:
+    """What leveling the project's resources would move, without storing anything (the rules are in
+    ``resources/leveling``): ``fast`` runs the heuristic, ``optimal`` CP-SAT for up to
+    ``time_limit`` seconds (1 – ``MAX_OPTIMAL_SECONDS``) and reports its lower bound and gap.
+
+    Like the write it prepares, it refuses a closed or cancelled project (``ConflictError``, 409);
+    bad settings and demands that can never fit a capacity are ``ValidationError`` (422). Five
+    queries plus the engine's time."""
+    errors: dict[str, list[str]] = {}
+    if mode not in leveling.MODES:
+        errors["mode"] = [_("Choose “fast” or “optimal”.")]
+    if not isinstance(time_limit, int) or not 1 <= time_limit <= leveling.MAX_OPTIMAL_SECONDS:
+        errors["time_limit"] = [
+            _("Give a time limit of 1 to %(max)d seconds.") % {"max": leveling.MAX_OPTIMAL_SECONDS}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    project_ensure_editable(project)
+    return leveling.leveling_preview(leveling.leveling_input(project), mode=mode, time_limit=time_limit)

@@ -16,6 +16,14 @@ Rules:
   dependencies: the last change wins. Their writes lock the project row, so they serialise with
   the plan's other writes, and the resource row, so its capacity cannot change underneath.
 
+- **leveling** — accepting a leveling preview (``leveling_apply``) locks the project, refuses a
+  closed or cancelled one (409) and a plan that changed since the preview (409, the preview's
+  token); the accepted starts must make a schedule that honours every dependency and capacity
+  (the independent validator checks it; 422 on ``starts`` otherwise) and move no started task.
+  Tasks a resource holds back get a start-no-earlier-than constraint at their leveled start (the
+  others follow their predecessors); the project is re-scheduled once and every task must then
+  start on its leveled date, else nothing is saved (409).
+
 Every write runs in one transaction and leaves a change record; a refusal leaves nothing behind.
 
 Errors: ``ValidationError`` (422 / field errors), ``ConflictError`` (409), ``StaleVersionError`` (409).
@@ -23,12 +31,17 @@ Errors: ``ValidationError`` (422 / field errors), ``ConflictError`` (409), ``Sta
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,8 +49,11 @@ from clientpm.accounts.models import User
 from clientpm.core.audit import record_create, record_delete, record_update, snapshot
 from clientpm.core.concurrency import bump_version, lock_for_update
 from clientpm.core.errors import ConflictError
-from clientpm.projects.models import Project, Task
+from clientpm.projects import planning
+from clientpm.projects.models import ConstraintType, Project, Task
 from clientpm.projects.services.projects import project_ensure_editable
+from clientpm.projects.tasks import project_reschedule_job
+from clientpm.resources import leveling
 from clientpm.resources.models import Assignment, Resource, ResourceKind
 
 RESOURCE_FIELDS = frozenset({"name", "kind", "user", "capacity_units", "is_active", "notes"})
@@ -334,3 +350,65 @@ def assignment_delete(*, actor: User | None, assignment: Assignment) -> None:
     assignment = Assignment.objects.select_related("task", "resource").get(pk=assignment.pk)
     record_delete(actor, assignment, snapshot(assignment))
     assignment.delete()
+
+
+# Leveling ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelingApplied:
+    """What saving a leveled plan did: the project's new finish, how many tasks start later and how
+    many got a start-no-earlier-than constraint."""
+
+    project_id: int
+    finish_date: date | None
+    tasks_moved: int
+    constraints_set: int
+
+
+@transaction.atomic
+def leveling_apply(
+    *, actor: User | None, project: Project, starts: Mapping[int, date], token: str
+) -> LevelingApplied:
+    """Save a leveling preview as the plan (see the rules): ``starts`` maps leaf task ids to their
+    leveled start dates, ``token`` is the preview's. One re-schedule; a change record per task
+    whose constraint changed; projects following moved tasks are re-scheduled by the background
+    job after the commit."""
+    project = Project.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=project.pk)
+    project_ensure_editable(project)
+    data = leveling.leveling_input(project)
+    if token != data.token:
+        raise ConflictError(_("The plan changed since the preview; preview again."))
+    planned = leveling.planned_starts(data, starts)
+    tasks = list(Task.objects.select_for_update(of=("self",)).filter(pk__in=planned.constrain).order_by("pk"))
+    now = timezone.now()
+    changed: list[tuple[Task, dict[str, Any]]] = []
+    for task in tasks:
+        before = snapshot(task)
+        task.constraint_type, task.constraint_date = ConstraintType.SNET, planned.constrain[task.pk]
+        if snapshot(task) != before:
+            bump_version(task)
+            task.updated_at = now
+            changed.append((task, before))
+    Task.objects.bulk_update(
+        [task for task, _before in changed], ["constraint_type", "constraint_date", "version", "updated_at"]
+    )
+    for task, before in changed:
+        record_update(actor, task, before)
+    try:
+        result = planning.project_reschedule(project, strict=True)
+    except ValidationError as exc:
+        raise ConflictError(
+            _("Saving the leveled plan would break a date constraint."), exc.messages
+        ) from exc
+    scheduled = result.plan.tasks
+    off = [task_id for task_id, day in planned.expected.items() if scheduled[task_id].start_date != day]
+    if off:
+        names = {task.pk: str(task) for task in Task.objects.filter(pk__in=off[:MAX_NAMED_TASKS])}
+        raise ConflictError(
+            _("The schedule cannot keep the leveled dates of these tasks; preview again."),
+            [names.get(task_id, str(task_id)) for task_id in off[:MAX_NAMED_TASKS]],
+        )
+    for dependent in sorted(result.dependents):
+        transaction.on_commit(functools.partial(project_reschedule_job, dependent))
+    return LevelingApplied(project.pk, result.plan.finish, planned.moved, len(changed))

@@ -1,5 +1,5 @@
 """URLs of the resources pages (``/resources/``) and of the project page's Resources tab
-(``/resources/projects/<pk>/…``)."""
+(``/resources/projects/<pk>/…``), with its leveling preview and apply."""
 
 from django.urls import path
 
@@ -24,4 +24,7 @@ urlpatterns = [
         views.assignment_delete,
         name="assignment-delete",
     ),
+    path("projects/<int:pk>/leveling/", views.leveling_form, name="leveling-form"),
+    path("projects/<int:pk>/leveling/preview/", views.leveling_preview, name="leveling-preview"),
+    path("projects/<int:pk>/leveling/apply/", views.leveling_apply, name="leveling-apply"),
 ]

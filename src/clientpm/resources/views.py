@@ -1,6 +1,7 @@
 """Resource pages — the list with filters, create, edit, delete — and the project page's Resources
-tab (an HTMX fragment): the tasks with their assignments, edited in place, and each resource's load
-chart with the over-allocations.
+tab (an HTMX fragment): the tasks with their assignments, edited in place, each resource's load
+chart with the over-allocations, and "Level resources": a preview of what leveling moves, which the
+user accepts (saved as the plan, the tab re-renders) or discards.
 
 Every project page loads the project through the reader's scope (404), checks the permission
 (403), then calls a resources service; refusals come back next to the fields. Without HTMX the same
@@ -19,7 +20,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 from pydantic import ValidationError as SchemaError
 
@@ -32,10 +34,11 @@ from clientpm.projects.views.common import found, project_for, tab_url, visible_
 from clientpm.resources import queries, services
 from clientpm.resources.charts import load_chart
 from clientpm.resources.filters import ResourceFilters
-from clientpm.resources.forms import AssignmentForm, ResourceForm
+from clientpm.resources.forms import AssignmentForm, LevelingApplyForm, LevelingForm, ResourceForm
 from clientpm.resources.models import Assignment, ResourceKind
 
 TAB = "resources"
+LEVELING_PERMS = ("resources.change_assignment", "projects.change_task")
 
 
 def _refusal_text(exc: ValidationError | ConflictError) -> str:
@@ -185,6 +188,9 @@ def _tab_context(request: HttpRequest, project: Project, **extra: Any) -> dict[s
         "load": load,
         "charts": charts if load.days else [],
         "over_allocations": load.over_allocations,
+        "can_level": _can_level(request, project),
+        "leveling_ready": bool(load.resources),
+        "leveling_form": LevelingForm(),
         **_permissions(request, project),
         **extra,
     }
@@ -332,3 +338,97 @@ def assignment_delete(request: HttpRequest, pk: int, assignment_id: int) -> Http
         _("%(resource)s was removed from %(task)s.")
         % {"resource": assignment.resource.name, "task": assignment.task},
     )
+
+
+# Leveling ----------------------------------------------------------------------------------------------
+
+
+def _can_level(request: HttpRequest, project: Project) -> bool:
+    return project.is_open and all(request.user.has_perm(perm) for perm in LEVELING_PERMS)
+
+
+def _leveling_project(request: HttpRequest, pk: int) -> Project:
+    """The visible project (404) if the user may level it: change assignments and tasks (403)."""
+    project = visible_project(request, pk)
+    if not all(request.user.has_perm(perm) for perm in LEVELING_PERMS):
+        raise PermissionDenied
+    return project
+
+
+def _leveling(
+    request: HttpRequest, project: Project, form: LevelingForm | None = None, preview: Any = None
+) -> HttpResponse:
+    """The "Level resources" slot (HTMX), or a page of its own without JavaScript. The caller checked
+    the permissions; a closed project's refusal shows on the form."""
+    context = {
+        "project": project,
+        "can_level": True,
+        "leveling_ready": True,
+        "leveling_form": form or LevelingForm(),
+        "preview": preview,
+    }
+    if request.htmx:
+        return render(request, "resources/_leveling.html", context)
+    context.update(nav="projects", cancel_url=tab_url(project, TAB))
+    return render(request, "resources/leveling_page.html", context)
+
+
+@login_required
+@require_GET
+def leveling_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The slot with a fresh form (a preview discarded); a plain request goes back to the tab."""
+    project = _leveling_project(request, pk)
+    if not request.htmx:
+        return redirect(tab_url(project, TAB))
+    return _leveling(request, project)
+
+
+@login_required
+@require_POST
+def leveling_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Level with the form's settings and show what would move; nothing is saved. Refusals (a
+    demand above a capacity, a closed project) come back on the form."""
+    project = _leveling_project(request, pk)
+    form = LevelingForm(request.POST)
+    preview = None
+    if form.is_valid():
+        try:
+            preview = queries.leveling_preview(project=project, **form.service_kwargs())
+        except (ValidationError, ConflictError) as exc:
+            add_service_error(form, exc)
+    return _leveling(request, project, form, preview)
+
+
+@login_required
+@require_POST
+def leveling_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the accepted preview as the plan; the whole tab comes back (the load changed), with the
+    refusal on top when the plan changed since the preview."""
+    project = _leveling_project(request, pk)
+    form = LevelingApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            applied = services.leveling_apply(
+                actor=request.user,
+                project=project,
+                starts=form.cleaned_data["starts"],
+                token=form.cleaned_data["token"],
+            )
+        except (ValidationError, ConflictError) as exc:
+            error = _refusal_text(exc)
+        else:
+            message = ngettext(
+                "The leveled plan was saved: %(n)d task starts later; the project finishes on %(date)s.",
+                "The leveled plan was saved: %(n)d tasks start later; the project finishes on %(date)s.",
+                applied.tasks_moved,
+            ) % {
+                "n": applied.tasks_moved,
+                "date": applied.finish_date.isoformat() if applied.finish_date else "—",
+            }
+            return _done(request, project, message)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if not request.htmx:
+        messages.error(request, error)
+        return redirect(tab_url(project, TAB))
+    return _render_tab(request, project, tab_error=error)
