@@ -9,43 +9,13 @@ National Day 1–7 October is off: 7 = Thu 8, 8 = Fri 9, 9 = Sat 10 October (调
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from plan_api_support import FORBIDDEN, NOT_FOUND, D, add, call, dates
 
 from clientpm.core.models import ChangeRecord
 from clientpm.projects.models import Baseline, BaselineTask, Task, WorkCalendar
 from clientpm.projects.services import plan as services
-from clientpm.projects.services.projects import project_update
 from clientpm.projects.services.team import member_add
-
-D = dt.date
-JSON = "application/json"
-FORBIDDEN = {"detail": "You do not have permission to do this.", "errors": {}}
-NOT_FOUND = {"detail": "Not found.", "errors": {}}
-
-
-def call(client, method, url, data=None):
-    kwargs = {"data": data, "content_type": JSON} if data is not None else {}
-    return getattr(client, method)(f"/api/v1{url}", **kwargs)
-
-
-@pytest.fixture
-def autumn(project, pm):
-    """The project starting Monday 21 September 2026 (day 0)."""
-    return project_update(
-        actor=pm, project=project, version=project.version, planned_start_date=D(2026, 9, 21)
-    )
-
-
-def add(pm, project, name, duration=1, **fields):
-    return services.task_create(actor=pm, project=project, name=name, duration_days=duration, **fields)
-
-
-def dates(task):
-    task = Task.objects.get(pk=task.pk)
-    return task.start_date, task.finish_date
-
 
 # --- calendars ---------------------------------------------------------------------------------------
 

@@ -16,62 +16,13 @@ A task of d days starting on day s works days s … s+d−1; FS lag L starts the
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
+from plan_api_support import FORBIDDEN, INVALID, NOT_FOUND, D, add, call, dates, link, state
 
 from clientpm.core.models import ChangeRecord
 from clientpm.customers.services import customer_create
-from clientpm.projects.models import Project, Task, TaskDependency
-from clientpm.projects.services import plan as services
-from clientpm.projects.services.projects import project_create, project_update
+from clientpm.projects.models import Project, TaskDependency
+from clientpm.projects.services.projects import project_create
 from clientpm.projects.services.team import member_add
-
-D = dt.date
-JSON = "application/json"
-FORBIDDEN = {"detail": "You do not have permission to do this.", "errors": {}}
-NOT_FOUND = {"detail": "Not found.", "errors": {}}
-INVALID = "The request has invalid fields."
-
-
-def call(client, method, url, data=None):
-    kwargs = {"data": data, "content_type": JSON} if data is not None else {}
-    return getattr(client, method)(f"/api/v1{url}", **kwargs)
-
-
-@pytest.fixture
-def autumn(project, pm):
-    """The project starting Monday 21 September 2026 (day 0 above)."""
-    return project_update(
-        actor=pm, project=project, version=project.version, planned_start_date=D(2026, 9, 21)
-    )
-
-
-def add(pm, project, name, duration=1, **fields):
-    return services.task_create(actor=pm, project=project, name=name, duration_days=duration, **fields)
-
-
-def link(pm, predecessor, successor, kind="FS", lag=0):
-    return services.dependency_create(
-        actor=pm, predecessor=predecessor, successor=successor, dependency_type=kind, lag_days=lag
-    )
-
-
-def dates(task):
-    task = Task.objects.get(pk=task.pk)
-    return task.start_date, task.finish_date
-
-
-def state(project):
-    """Everything a failed write must leave as it was: tasks' versions and dates, links, records."""
-    tasks = sorted(
-        Task.objects.filter(project=project).values_list("id", "version", "start_date", "finish_date")
-    )
-    links = sorted(
-        TaskDependency.objects.values_list("predecessor_id", "successor_id", "dependency_type", "lag_days")
-    )
-    return tasks, links, ChangeRecord.objects.count()
-
 
 # --- dependencies ----------------------------------------------------------------------------------------
 

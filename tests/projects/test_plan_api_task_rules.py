@@ -8,9 +8,8 @@ September is off."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from plan_api_support import FORBIDDEN, INVALID, NOT_FOUND, D, add, call
 
 from clientpm.accounts import roles
 from clientpm.accounts.services import user_create
@@ -19,38 +18,8 @@ from clientpm.customers.services import customer_create
 from clientpm.projects.models import Task
 from clientpm.projects.services import plan as services
 from clientpm.projects.services.lifecycle import project_transition
-from clientpm.projects.services.projects import project_create, project_update
+from clientpm.projects.services.projects import project_create
 from clientpm.projects.services.team import member_add, member_remove
-
-D = dt.date
-JSON = "application/json"
-FORBIDDEN = {"detail": "You do not have permission to do this.", "errors": {}}
-NOT_FOUND = {"detail": "Not found.", "errors": {}}
-INVALID = "The request has invalid fields."
-
-
-def call(client, method, url, data=None):
-    kwargs = {"data": data, "content_type": JSON} if data is not None else {}
-    return getattr(client, method)(f"/api/v1{url}", **kwargs)
-
-
-@pytest.fixture
-def autumn(project, pm):
-    """The project starting Monday 21 September 2026, the week before Mid-Autumn and National Day."""
-    return project_update(
-        actor=pm, project=project, version=project.version, planned_start_date=D(2026, 9, 21)
-    )
-
-
-@pytest.fixture
-def member(autumn, pm, team_member):
-    """A team member on the project: reads the plan, changes tasks, may not add or delete them."""
-    member_add(actor=pm, project=autumn, user=team_member, project_role="Consultant")
-    return team_member
-
-
-def add(pm, project, name, duration=1, **fields):
-    return services.task_create(actor=pm, project=project, name=name, duration_days=duration, **fields)
 
 
 def api_records(model, pk):

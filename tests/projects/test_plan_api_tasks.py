@@ -7,43 +7,12 @@ September and National Day 1–7 October are off, Saturday 10 October is worked 
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
+from plan_api_support import INVALID, D, add, call
 
 from clientpm.core.models import ChangeRecord
 from clientpm.projects.models import Task, TaskDependency
 from clientpm.projects.services import plan as services
-from clientpm.projects.services.projects import project_create, project_update
-from clientpm.projects.services.team import member_add
-
-D = dt.date
-JSON = "application/json"
-INVALID = "The request has invalid fields."
-
-
-def call(client, method, url, data=None):
-    kwargs = {"data": data, "content_type": JSON} if data is not None else {}
-    return getattr(client, method)(f"/api/v1{url}", **kwargs)
-
-
-@pytest.fixture
-def autumn(project, pm):
-    """The project starting Monday 21 September 2026, the week before Mid-Autumn and National Day."""
-    return project_update(
-        actor=pm, project=project, version=project.version, planned_start_date=D(2026, 9, 21)
-    )
-
-
-@pytest.fixture
-def member(autumn, pm, team_member):
-    """A team member on the project: reads the plan, changes tasks, may not add or delete them."""
-    member_add(actor=pm, project=autumn, user=team_member, project_role="Consultant")
-    return team_member
-
-
-def add(pm, project, name, duration=1, **fields):
-    return services.task_create(actor=pm, project=project, name=name, duration_days=duration, **fields)
+from clientpm.projects.services.projects import project_create
 
 
 def outline(client, project):
