@@ -103,6 +103,14 @@ def test_projects_past_initiation_have_a_scheduled_plan():
         "predecessor", "successor"
     ):
         assert link.successor.start_date > link.predecessor.finish_date
+    # Leaves carry a three-point estimate around their duration, so schedule risk has something to draw.
+    leaves = Task.objects.filter(project__in=planned, is_summary=False, duration_days__gt=0)
+    assert leaves.filter(optimistic_days__isnull=True).count() == 0
+    for o, m, p, d in leaves.values_list(
+        "optimistic_days", "most_likely_days", "pessimistic_days", "duration_days"
+    ):
+        assert o <= m == d <= p
+        assert p > d
     executing = planned.filter(phase__in=["execution", "closing", "closed"])
     assert Baseline.objects.filter(project__in=executing).count() == executing.count()
     assert not Baseline.objects.filter(project__phase="planning").exists()

@@ -11,8 +11,10 @@ against the baseline that was saved before the progress.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Sequence
+from decimal import Decimal
 from itertools import pairwise
 
 from clientpm.core.audit import record_bulk_create
@@ -84,6 +86,10 @@ def generate_plans(*, rng: random.Random, projects: Sequence[Project], anchor: d
                 duration_days=max(1, days + rng.randint(-1, 3)) if days else 0,
                 owner=summary.owner,
             )
+            if task.duration_days:  # a three-point estimate around it, skewed late as real ones are
+                task.optimistic_days = Decimal(max(1, round(task.duration_days * 0.8)))
+                task.most_likely_days = Decimal(task.duration_days)
+                task.pessimistic_days = Decimal(math.ceil(task.duration_days * 1.6))
             index = MILESTONE_TASKS.get(name)
             project_milestones = milestones.get(summary.project_id, [])
             if index is not None and index < len(project_milestones):
