@@ -173,6 +173,19 @@ def test_a_successor_follows_without_a_constraint_of_its_own(pm, project, alice,
     assert stored_plan_check(project).valid
 
 
+def test_a_milestone_after_a_moved_task_is_accepted_on_its_leveled_date(pm, project, parallel, new_task):
+    """2 接口开发 moves to Thu 5 – Mon 9; the milestone 验收 (FS after it) is dated on its
+    predecessor's finish day, Mon 9. The preview's dates, accepted as they are, must save."""
+    _a, b = parallel
+    gate = new_task(project, "验收", 0)
+    plan_services.dependency_create(actor=pm, predecessor=b, successor=gate)
+    preview = leveling_preview(project=project)
+    moved = {m.name: (m.leveled_start_date, m.leveled_finish_date) for m in preview.moves}
+    assert moved == {"接口开发": (D(2026, 3, 5), D(2026, 3, 9)), "验收": (D(2026, 3, 9), D(2026, 3, 9))}
+    services.leveling_apply(actor=pm, project=project, starts=dict(preview.starts), token=preview.token)
+    assert dates(project)["验收"] == (D(2026, 3, 9), D(2026, 3, 9))
+
+
 def test_a_started_task_keeps_its_actual_dates(pm, project, alice, new_task):
     """1 设计 is not started, 2 开发 started on Mon 2: without the rule the tie would move 2 (higher
     WBS); it has started, so 1 waits until Thu 5."""

@@ -49,7 +49,13 @@ def _start_errors(data: LevelingInput, starts: Mapping[int, date]) -> tuple[dict
         return {}, errors
     days = [day for _task, day, _i in known]
     working = is_working_day(data.calendar, days).tolist()
-    points = working_day_index(data.calendar, days, origin=data.origin).tolist()
+    day_index = working_day_index(data.calendar, days, origin=data.origin).tolist()
+    # A date moves a node by its distance from the node's current start date; a milestone's point
+    # is not its date's index (it sits at the end of the day it follows), so convert the shift.
+    points = [
+        int(data.start[i]) + int(index) - int(data.start_day[i])
+        for (_task, _day, i), index in zip(known, day_index, strict=True)
+    ]
     posted: dict[int, int] = {}
     reasons = {
         "started": _("“%(task)s” has started: it keeps its dates."),
