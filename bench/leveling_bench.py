@@ -22,7 +22,7 @@ Usage::
 
     .venv/bin/python bench/leveling_bench.py                                # j30, both modes
     .venv/bin/python bench/leveling_bench.py --sets j30 --modes heuristic   # all 480, fast
-    .venv/bin/python bench/leveling_bench.py --sets j60 j120 --modes optimal --limit 40
+    .venv/bin/python bench/leveling_bench.py --sets j30 j60 j120 --limit j60=40,j120=40
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ TIME_LIMITS = {"j30": 2.0, "j60": 5.0, "j120": 10.0}
 
 def data_root() -> Path:
     return Path(os.environ.get("CLIENTPM_SHARED_DATA", REPOSITORY.parent / "shared" / "data")) / "psplib"
+
+
+def limits(text: str) -> dict[str, int]:
+    """``40`` (every set) or ``j60=40,j120=40``."""
+    if text.isdigit():
+        return {name: int(text) for name in TIME_LIMITS}
+    return {name: int(count) for name, count in (part.split("=") for part in text.split(","))}
 
 
 def sample(rows: list[dict[str, str]], limit: int | None) -> list[dict[str, str]]:
@@ -150,7 +157,12 @@ def main() -> None:
     parser.add_argument(
         "--modes", nargs="+", default=["heuristic", "optimal"], choices=["heuristic", "optimal"]
     )
-    parser.add_argument("--limit", type=int, help="instances per set (evenly spaced sample; default all)")
+    parser.add_argument(
+        "--limit",
+        type=limits,
+        default={},
+        help="instances per set, evenly spaced: N for every set, or j60=40,j120=40 (default all)",
+    )
     parser.add_argument("--schedules", type=int, default=500, help="heuristic: schedule budget")
     parser.add_argument("--heuristic-time", type=float, help="heuristic: time cap in seconds (default none)")
     parser.add_argument(
@@ -173,7 +185,7 @@ def main() -> None:
     details: dict[str, list[dict[str, object]]] = {}
     for name in args.sets:
         with (root / name / "optimum.csv").open(newline="") as file:
-            rows = sample(list(csv.DictReader(file)), args.limit)
+            rows = sample(list(csv.DictReader(file)), args.limit.get(name))
         instances = [read_psplib(root / name / f"{row['instance']}.sm") for row in rows]
         for mode in args.modes:
             limit = (args.time_limit or TIME_LIMITS[name]) if mode == "optimal" else None

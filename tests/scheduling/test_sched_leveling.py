@@ -22,6 +22,7 @@ from clientpm.scheduling.leveling import (
     leveling_problem,
     priority_rules,
 )
+from clientpm.scheduling.leveling.sgs import Leveler, parallel, serial
 from clientpm.scheduling.validator import validate_schedule
 
 FS, SS, FF, SF = DependencyType.FS, DependencyType.SS, DependencyType.FF, DependencyType.SF
@@ -29,9 +30,13 @@ FS, SS, FF, SF = DependencyType.FS, DependencyType.SS, DependencyType.FF, Depend
 
 def check(problem, result):
     """The validator's verdict on a leveled schedule, with the problem's own inputs."""
+    return check_starts(problem, result.start)
+
+
+def check_starts(problem, start):
     fixed = [None if day == NO_DAY else int(day) for day in problem.fixed_start.tolist()]
     return validate_schedule(
-        result.start,
+        start,
         problem.duration,
         pred=problem.pred,
         succ=problem.succ,
@@ -233,3 +238,51 @@ def test_priority_rules_follow_their_definitions():
 def test_docstring_examples(module):
     outcome = doctest.testmod(importlib.import_module(f"clientpm.scheduling.leveling.{module}"))
     assert outcome.failed == 0
+
+
+def random_problem(rng, n):
+    """A random project: mixed dependency types and lags, some started tasks, releases."""
+    duration = rng.integers(0, 6, n)
+    demand = rng.integers(0, 3, (n, 2))
+    a, b = rng.integers(0, n, 2 * n), rng.integers(0, n, 2 * n)
+    forward = a < b
+    pred, succ = a[forward], b[forward]
+    started = rng.random(n) < 0.15
+    fixed_start = np.where(started, rng.integers(0, 6, n), NO_DAY)
+    demand[np.flatnonzero(started)[1:]] = 0  # one started task holds units; more could overload
+    return leveling_problem(
+        duration,
+        demand,
+        [3, 2],
+        pred,
+        succ,
+        rng.integers(0, 4, pred.size),
+        rng.integers(-2, 4, pred.size),
+        fixed_start=fixed_start,
+        release=rng.integers(0, 4, n),
+    )
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_random_projects_are_leveled_validly_by_both_schemes(case):
+    rng = np.random.default_rng(case)
+    problem = random_problem(rng, int(rng.integers(2, 25)))
+    leveler = Leveler(problem)
+    for _ in range(3):
+        key = rng.random(problem.n_tasks).tolist()
+        for scheme in (serial, parallel):
+            start = np.asarray(scheme(leveler.forward, key)) + leveler.origin
+            assert check_starts(problem, start).valid
+    result = level_heuristic(problem, schedules=100, seed=case)
+    assert check(problem, result).valid
+    assert result.project_finish >= result.lower_bound
+
+
+def test_one_pass_from_a_given_schedule_moves_tasks_as_early_as_the_others_allow():
+    # one unit: A (2 d) on days 0–1, B (3 d) left idle until day 5; in the order of those starts,
+    # one pass of the generation scheme starts B right after A, on day 2 → finish 5 instead of 8
+    problem = leveling_problem([2, 3], demand=[[1], [1]], capacity=[1])
+    result = level_heuristic(problem, schedules=1, initial=[0, 5])
+    assert result.schedules == 1
+    assert result.start.tolist() == [0, 2]
+    assert result.project_finish == 5

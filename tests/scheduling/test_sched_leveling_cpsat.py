@@ -13,6 +13,7 @@ from clientpm.scheduling.cpm import NO_DAY, DependencyType
 from clientpm.scheduling.leveling import level_heuristic, leveling_problem
 from clientpm.scheduling.leveling.cpsat import build_model, level_optimal
 from clientpm.scheduling.leveling.lns import improve, partial_order
+from clientpm.scheduling.leveling.model import Incumbent
 from clientpm.scheduling.validator import validate_schedule
 
 FS, SS, FF, SF = DependencyType.FS, DependencyType.SS, DependencyType.FF, DependencyType.SF
@@ -119,14 +120,15 @@ def test_large_neighbourhood_search_repairs_a_bad_order():
     # crew of 1: A (2 d) and B (2 d), C (4 d, no crew) after A. Starting from B first (finish
     # 8), re-sequencing finds A first: A 0–2, B 2–4, C 2–6 → 6 (the critical path).
     problem = leveling_problem([2, 2, 4], demand=[[1], [1], [0]], capacity=[1], pred=[0], succ=[2])
-    start, finish, steps = improve(
-        problem, [2, 0, 4], build_model, deadline=time.perf_counter() + 10, lower_bound=6, size=3
-    )
+    incumbent = Incumbent([2, 0, 4], 8, bound=6)
+    steps = improve(problem, incumbent, build_model, deadline=time.perf_counter() + 10, size=3)
+    start, finish = incumbent.snapshot()
     assert finish == 6
     assert start[0] == 0
     assert start[2] == 2  # B may sit on days 2–3 or 4–5, both finish at 6
     assert check(problem, start).valid
     assert steps >= 1
+    assert incumbent.settled()
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -14,9 +14,10 @@ the heuristic already knows, which is what makes CP-SAT fast on it:
 Fixed tasks are constants; dependencies into them are not enforced (progress override).
 
 On hard instances CP-SAT alone improves slowly within seconds, so :func:`level_optimal` runs it in
-a background thread (it releases the GIL) while the main thread keeps improving the schedule with
-the genetic search and then the large neighbourhood search (:mod:`clientpm.scheduling.leveling.lns`);
-the two share their best schedule and stop as soon as it meets CP-SAT's bound.
+a second thread (CP-SAT releases the GIL) while the main thread keeps improving the schedule with
+the genetic search; both then turn to the large neighbourhood search
+(:mod:`clientpm.scheduling.leveling.lns`). They share their best schedule and stop as soon as it
+meets CP-SAT's bound.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from ortools.sat.python import cp_model
 
 from clientpm.scheduling.leveling.heuristic import level_heuristic
 from clientpm.scheduling.leveling.lns import improve
-from clientpm.scheduling.leveling.model import LevelingProblem, LevelingResult
+from clientpm.scheduling.leveling.model import Incumbent, LevelingProblem, LevelingResult
 
-__all__ = ["FullSolve", "build_model", "level_optimal", "value_of"]
+__all__ = ["build_model", "level_optimal", "value_of"]
 
 
 def value_of(
@@ -48,12 +49,14 @@ def build_model(
     hint: Sequence[int],
     upper: int,
     precedences: Sequence[tuple[int, int]] = (),
+    compact: Sequence[int] = (),
 ) -> tuple[cp_model.CpModel, list[cp_model.IntVar | int], cp_model.IntVar]:
     """The tightened model of schedules finishing by ``upper``, hinted with ``hint``.
 
-    ``precedences`` adds finish-to-start pairs (the large neighbourhood search's partial order).
-    Returns the model, the start of every task (a variable, or the constant of a fixed task) and
-    the project finish variable.
+    ``precedences`` adds finish-to-start pairs (the large neighbourhood search's partial order);
+    ``compact`` lists tasks whose starts to minimise too, after the finish (which leaves room
+    for the next steps). Returns the model, the start of every task (a variable, or the constant
+    of a fixed task) and the project finish variable.
     """
     model = cp_model.CpModel()
     n = problem.n_tasks
@@ -94,88 +97,91 @@ def build_model(
         heavy = [intervals[j] for j in users if 2 * demand[j][k] > capacity]
         if len(heavy) > 1:
             model.add_no_overlap(heavy)
-    model.minimize(finish)
+    movable = [j for j in compact if not fixed[j]]
+    if movable:
+        # the finish first: one day earlier outweighs any total of start delays
+        weight = sum(max(late[j], early[j]) - early[j] for j in movable) + 1
+        model.minimize(finish * weight + sum(starts[j] - early[j] for j in movable))
+    else:
+        model.minimize(finish)
     return model, starts, finish
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):
-    """Hands every improving solution of the background solver to its :class:`FullSolve`."""
+    """Offers every solution of the whole-model solver to the shared incumbent."""
 
-    def __init__(self, owner: FullSolve) -> None:
+    def __init__(
+        self, incumbent: Incumbent, starts: list[cp_model.IntVar | int], finish: cp_model.IntVar
+    ) -> None:
         super().__init__()
-        self._owner = owner
+        self._incumbent, self._starts, self._finish = incumbent, starts, finish
 
     def on_solution_callback(self) -> None:
-        owner = self._owner
-        finish = int(self.value(owner.finish_var))
-        starts = [value_of(self, var) for var in owner.start_vars]
-        with owner.lock:
-            if finish < owner.best_finish:
-                owner.best, owner.best_finish = starts, finish
+        self._incumbent.offer([value_of(self, var) for var in self._starts], int(self.value(self._finish)))
 
 
-class FullSolve:
-    """CP-SAT on the whole model in a background thread, with its best schedule and bound.
-
-    ``best``/``best_finish`` hold the best schedule known to it (the hint at first) and ``bound``
-    its best lower bound; ``closed`` turns true when it has proven the optimum.
-    """
+class _Background(threading.Thread):
+    """The second thread: CP-SAT on the whole model, then (unless it closed the problem) the
+    large neighbourhood search, both sharing the incumbent with the main thread."""
 
     def __init__(
         self,
         problem: LevelingProblem,
-        hint: Sequence[int],
-        upper: int,
+        incumbent: Incumbent,
         *,
-        seconds: float,
+        full_seconds: float,
+        deadline: float,
         num_workers: int,
         seed: int,
-        log: bool = False,
+        log: bool,
     ) -> None:
-        self.lock = threading.Lock()
-        self.best, self.best_finish = list(hint), upper
-        self.bound = problem.lower_bound
-        self.closed = False
-        self.status = "UNKNOWN"
-        self.model, self.start_vars, self.finish_var = build_model(problem, hint, upper)
+        super().__init__(name="leveling-cp-sat", daemon=True)
+        self.problem, self.incumbent = problem, incumbent
+        self.full_seconds, self.deadline = full_seconds, deadline
+        self.num_workers, self.seed, self.log = num_workers, seed, log
         self.solver = cp_model.CpSolver()
+        self.stopping = threading.Event()
+        self.status = "NOT_RUN"
+        self.steps = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._search()
+        except BaseException as error:  # handed to the main thread by stop()
+            self.error = error
+
+    def _search(self) -> None:
+        hint, upper = self.incumbent.snapshot()
+        model, starts, finish = build_model(self.problem, hint, upper)
         parameters = self.solver.parameters
-        parameters.max_time_in_seconds = max(0.01, seconds)
-        parameters.num_workers = max(1, num_workers)
-        parameters.random_seed = seed
-        parameters.log_search_progress = log
-        self.solver.best_bound_callback = self._on_bound
-        self._thread = threading.Thread(target=self._run, name="leveling-cp-sat", daemon=True)
-
-    def _on_bound(self, bound: float) -> None:
-        with self.lock:
-            self.bound = max(self.bound, math.ceil(bound - 1e-6))
-
-    def _run(self) -> None:
-        status = self.solver.solve(self.model, _Collector(self))
-        with self.lock:
-            self.status = self.solver.status_name(status)
-            if status == cp_model.OPTIMAL:
-                self.bound = max(self.bound, self.best_finish)
-            elif status == cp_model.INFEASIBLE:
-                self.bound = self.best_finish  # nothing beats the hint
-            elif status == cp_model.FEASIBLE:
-                self.bound = max(self.bound, math.ceil(self.solver.best_objective_bound - 1e-6))
-            self.closed = self.bound >= self.best_finish
-
-    def start(self) -> FullSolve:
-        self._thread.start()
-        return self
+        parameters.max_time_in_seconds = max(0.01, self.full_seconds)
+        parameters.num_workers = max(1, self.num_workers)
+        parameters.random_seed = self.seed
+        parameters.log_search_progress = self.log
+        self.solver.best_bound_callback = lambda bound: self.incumbent.raise_bound(math.ceil(bound - 1e-6))
+        if self.stopping.is_set():
+            return
+        status = self.solver.solve(model, _Collector(self.incumbent, starts, finish))
+        self.status = self.solver.status_name(status)
+        if status == cp_model.OPTIMAL:
+            self.incumbent.raise_bound(int(self.solver.objective_value))
+        elif status == cp_model.INFEASIBLE:
+            self.incumbent.raise_bound(upper)  # nothing beats the hint
+        elif status == cp_model.FEASIBLE:
+            self.incumbent.raise_bound(math.ceil(self.solver.best_objective_bound - 1e-6))
+        if not self.stopping.is_set() and time.perf_counter() < self.deadline - 0.05:
+            self.steps = improve(
+                self.problem, self.incumbent, build_model, deadline=self.deadline, seed=self.seed + 1
+            )
 
     def stop(self) -> None:
-        """Stop the search (if still running) and wait for the thread."""
+        """Stop the search, wait for the thread, and raise what went wrong in it, if anything."""
+        self.stopping.set()
         self.solver.stop_search()
-        self._thread.join()
-
-    def snapshot(self) -> tuple[int, list[int], int]:
-        """Its best finish, that schedule's starts, and its bound."""
-        with self.lock:
-            return self.best_finish, self.best, self.bound
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 def level_optimal(
@@ -185,91 +191,73 @@ def level_optimal(
     num_workers: int = 2,
     seed: int = 0,
     start: LevelingResult | None = None,
-    search_share: float = 0.3,
+    full_share: float = 0.3,
+    search_share: float = 0.5,
     log: bool = False,
 ) -> LevelingResult:
     """Level ``problem`` within ``time_limit`` seconds, everything included.
 
     A quick heuristic (500 schedules, unless ``start`` gives a result to improve) gives the hint.
-    Then CP-SAT works on the whole model in the background with ``num_workers − 1`` workers (at
-    least one) while this thread runs the genetic search, seeded with the hint, for
-    ``search_share`` of the time and the large neighbourhood search for the rest; so
-    ``num_workers`` is the number of cores kept busy. Everything stops once the best finish meets
-    CP-SAT's bound, which is the result's ``lower_bound``.
+    Two threads then share the best schedule: a second thread runs CP-SAT on the whole model
+    (``num_workers − 1`` workers, at least one) for ``full_share`` of the time, which proves most
+    small instances optimal, then the large neighbourhood search; this thread runs the genetic
+    search, seeded with the hint, for ``search_share`` of the time, then the large neighbourhood
+    search. So ``num_workers`` is the number of cores kept busy. Everything stops as soon as the
+    best finish meets CP-SAT's bound, which is the result's ``lower_bound``.
     """
     began = time.perf_counter()
     deadline = began + time_limit
     if start is None:
         start = level_heuristic(problem, schedules=500, time_limit=time_limit * 0.1, seed=seed)
-    best, best_finish = start.start.tolist(), start.project_finish
-    lower = max(start.lower_bound, problem.lower_bound)
+    incumbent = Incumbent(
+        start.start.tolist(), start.project_finish, max(start.lower_bound, problem.lower_bound)
+    )
     schedules = start.schedules
-    if best_finish <= lower or deadline - time.perf_counter() <= 0.01:
-        return _result(problem, best, best_finish, lower, began, schedules, "NOT_RUN")
+    if incumbent.settled() or deadline - time.perf_counter() <= 0.01:
+        return _result(problem, incumbent, began, schedules, "NOT_RUN")
 
-    full = FullSolve(
+    background = _Background(
         problem,
-        best,
-        best_finish,
-        seconds=deadline - time.perf_counter(),
+        incumbent,
+        full_seconds=min(time_limit * full_share, deadline - time.perf_counter()),
+        deadline=deadline,
         num_workers=num_workers - 1,
         seed=seed,
         log=log,
-    ).start()
+    )
+    background.start()
     phases = []
-
-    def settled(finish: int) -> bool:
-        """Whether a schedule finishing at ``finish`` (or CP-SAT's own) is proven optimal."""
-        found, _, bound = full.snapshot()
-        return full.closed or min(finish, found) <= max(lower, bound)
-
     try:
-        if not settled(best_finish) and deadline - time.perf_counter() > 0.05:
+        if not incumbent.settled() and deadline - time.perf_counter() > 0.05:
             seconds = min(time_limit * search_share, deadline - time.perf_counter())
             found = level_heuristic(
-                problem, schedules=10**9, time_limit=seconds, seed=seed + 1, initial=best, stop=settled
+                problem, schedules=10**9, time_limit=seconds, seed=seed + 1, incumbent=incumbent
             )
             schedules += found.schedules
-            if found.project_finish < best_finish:
-                best, best_finish = found.start.tolist(), found.project_finish
-            phases.append(f"GA({found.schedules}) {best_finish}")
-        if not settled(best_finish) and deadline - time.perf_counter() > 0.05:
-            best, best_finish, steps = improve(
-                problem,
-                best,
-                build_model,
-                deadline=deadline,
-                lower_bound=lower,
-                seed=seed,
-                stop=settled,
-                external=lambda: full.snapshot()[:2],
-            )
-            phases.append(f"LNS({steps}) {best_finish}")
+            phases.append(f"GA({found.schedules}) {found.project_finish}")
+        if not incumbent.settled() and deadline - time.perf_counter() > 0.05:
+            steps = improve(problem, incumbent, build_model, deadline=deadline, seed=seed)
+            phases.append(f"LNS({steps}) {incumbent.snapshot()[1]}")
     finally:
-        full.stop()
-    finish, starts, bound = full.snapshot()
-    if finish < best_finish:
-        best, best_finish = starts, finish
-    phases.insert(0, f"CP-SAT {full.status} {finish}")
-    return _result(problem, best, best_finish, max(lower, bound), began, schedules, " | ".join(phases))
+        background.stop()
+    phases.insert(
+        0, f"CP-SAT {background.status}" + (f" + LNS({background.steps})" if background.steps else "")
+    )
+    return _result(problem, incumbent, began, schedules, " | ".join(phases))
 
 
 def _result(
-    problem: LevelingProblem,
-    start: Sequence[int],
-    project_finish: int,
-    lower: int,
-    began: float,
-    schedules: int,
-    solver_status: str,
+    problem: LevelingProblem, incumbent: Incumbent, began: float, schedules: int, solver_status: str
 ) -> LevelingResult:
+    start, finish = incumbent.snapshot()
     starts = np.asarray(start, dtype=np.int64)
+    lower = min(incumbent.bound, finish)
     return LevelingResult(
         start=starts,
         finish=starts + problem.duration,
-        project_finish=project_finish,
-        lower_bound=min(lower, project_finish),
-        status="optimal" if project_finish <= lower else "feasible",
+        project_finish=finish,
+        lower_bound=lower,
+        status="optimal" if finish <= lower else "feasible",
         method="cp-sat",
         origin=problem.origin,
         early_start=problem.early_start,

@@ -6,7 +6,8 @@ keeps the current schedule's order between the tasks it does not free — as pre
 tasks that use a common resource (a partial-order schedule, Godard, Laborie & Nuijten, 2005), so
 those tasks may still move earlier together — and lets CP-SAT re-sequence the freed tasks to
 shorten the project. A step is accepted when the project does not get longer (plateau moves keep
-the search moving); the number of freed tasks adapts to how easily the subproblems are solved.
+the search moving) and the freed tasks start as early as that finish allows, which leaves room
+for the next steps; the number of freed tasks adapts to how easily the subproblems are solved.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from clientpm.scheduling.leveling.model import LevelingProblem
+from clientpm.scheduling.leveling.model import Incumbent, LevelingProblem
 
 __all__ = ["improve", "partial_order"]
 
@@ -71,61 +72,54 @@ def _neighbourhood(problem: LevelingProblem, start: Sequence[int], size: int, rn
 
 
 Builder = Callable[
-    [LevelingProblem, Sequence[int], int, Sequence[tuple[int, int]]],
+    [LevelingProblem, Sequence[int], int, Sequence[tuple[int, int]], Sequence[int]],
     tuple[cp_model.CpModel, list[cp_model.IntVar | int], cp_model.IntVar],
 ]
 
 
 def improve(
     problem: LevelingProblem,
-    start: Sequence[int],
+    incumbent: Incumbent,
     build: Builder,
     *,
     deadline: float,
-    lower_bound: int,
     seed: int = 0,
     step_limit: float = 0.1,
     size: int = 10,
-    stop: Callable[[int], bool] | None = None,
-    external: Callable[[], tuple[int, list[int]]] | None = None,
-) -> tuple[list[int], int, int]:
-    """Improve a feasible schedule until ``deadline`` (a ``time.perf_counter()`` value) or the bound.
+) -> int:
+    """Improve ``incumbent`` until ``deadline`` (a ``time.perf_counter()`` value) or it is settled.
 
     ``build`` makes the CP-SAT model with extra precedences (see
-    :func:`clientpm.scheduling.leveling.cpsat.build_model`). ``stop``, called with the current
-    finish, can end the search; ``external`` gives another solver's best finish and schedule,
-    adopted when it is better. Returns the starts, the project finish and the number of steps.
+    :func:`clientpm.scheduling.leveling.cpsat.build_model`). Each step starts from the
+    incumbent when another search has improved it, and offers its own result. Returns the
+    number of steps.
     """
     rng = random.Random(seed)
-    current = list(start)
-    finish = problem.makespan(current)
+    current, finish = incumbent.snapshot()
     n_free = int((~problem.fixed & (problem.duration > 0)).sum())
     size = max(2, min(size, n_free))
     steps = 0
-    while finish > lower_bound and n_free > 1:
+    while n_free > 1 and not incumbent.settled(finish):
         left = deadline - time.perf_counter()
-        if left <= 0.005 or (stop is not None and stop(finish)):
+        if left <= 0.005:
             break
-        if external is not None:
-            other_finish, other = external()
-            if other_finish < finish:
-                current, finish = list(other), other_finish
+        best, best_finish = incumbent.snapshot()
+        if best_finish < finish:
+            current, finish = list(best), best_finish
         steps += 1
         freed = _neighbourhood(problem, current, size, rng)
         frozen = [j not in freed for j in range(problem.n_tasks)]
-        model, starts, project_finish = build(
-            problem, current, finish, partial_order(problem, current, frozen)
-        )
+        pairs = partial_order(problem, current, frozen)
+        model, starts, project_finish = build(problem, current, finish, pairs, sorted(freed))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = min(step_limit, left)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed + steps
         status = solver.solve(model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = int(solver.value(project_finish))
-            if found <= finish:
-                current = [int(solver.value(var)) if not isinstance(var, int) else var for var in starts]
-                finish = problem.makespan(current)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and int(solver.value(project_finish)) <= finish:
+            current = [int(solver.value(var)) if not isinstance(var, int) else var for var in starts]
+            finish = problem.project_finish(current)
+            incumbent.offer(current, finish)
         # solved to optimality: free more tasks next time; cut short: fewer
         size = min(n_free, size + 1) if status == cp_model.OPTIMAL else max(2, size - 1)
-    return current, finish, steps
+    return steps

@@ -9,7 +9,13 @@ Dependencies are those of the engine — FS, SS, FF and SF with lags in working 
 turned into one *minimum start distance* each (``start_succ ≥ start_pred + distance``), exactly as
 :func:`clientpm.scheduling.cpm.cpm` does; a task with a fixed start (already started) keeps it,
 and dependencies into it are considered satisfied (the engine's progress override). Free tasks
-start no earlier than their ``release`` point (the project start or the status date).
+start no earlier than their ``release`` point: the project start, the status date, or a
+start-no-earlier-than date. Milestones (duration 0) use no capacity.
+
+What leveling does not model is the caller's to check afterwards with the critical path method:
+late constraints and deadlines (SNLT, FNLT, MSO, MFO) may be pushed past, which shows as
+negative float. A capacity is the same on every working day; an absence can be entered as a
+fixed task that holds the units.
 
 >>> problem = leveling_problem([2, 3], demand=[[1], [1]], capacity=[1], pred=[], succ=[])
 >>> problem.distance.tolist(), problem.n_tasks, problem.n_resources
@@ -19,9 +25,10 @@ start no earlier than their ``release`` point (the project start or the status d
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,6 +38,7 @@ from clientpm.scheduling.dag import TopologicalLevels, topological_levels
 from clientpm.scheduling.exceptions import InfeasibleError, SchedulingError
 
 __all__ = [
+    "Incumbent",
     "InfeasibleDemandError",
     "LevelingProblem",
     "LevelingResult",
@@ -41,8 +49,6 @@ __all__ = [
 Int64Array = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 LevelingStatus = Literal["optimal", "feasible"]
-
-_BIG: Final = 2**40
 
 
 class InfeasibleDemandError(InfeasibleError):
@@ -162,7 +168,7 @@ class LevelingProblem:
             bound = max(bound, self.origin + int(days.max()))
         return bound
 
-    def makespan(self, start: ArrayLike) -> int:
+    def project_finish(self, start: ArrayLike) -> int:
         """The finish point of the last task of a schedule given by its starts."""
         starts = np.asarray(start, dtype=np.int64)
         return int((starts + self.duration).max()) if self.n_tasks else self.origin
@@ -189,6 +195,7 @@ class LevelingResult:
     schedules: int = 0
     """The number of schedules the heuristic generated (each pass of the generation scheme)."""
     solver_status: str = ""
+    """Optimising mode: what each phase did and reached, for logs (e.g. ``CP-SAT OPTIMAL``)."""
 
     @property
     def makespan(self) -> int:
@@ -204,6 +211,38 @@ class LevelingResult:
         """Working days each task moves later than its unleveled early start."""
         result: Int64Array = self.start - self.early_start
         return result
+
+
+class Incumbent:
+    """The best schedule known to cooperating searches (threads), with the best proven bound.
+
+    Searches *offer* schedules and read the best back; ``closed`` is set by a solver that proved
+    the optimum. All access goes through one lock.
+    """
+
+    def __init__(self, start: Sequence[int], finish: int, bound: int) -> None:
+        self.lock = threading.Lock()
+        self.start, self.finish, self.bound = list(start), finish, bound
+        self.closed = False
+
+    def offer(self, start: Sequence[int], finish: int) -> None:
+        with self.lock:
+            if finish < self.finish:
+                self.start, self.finish = list(start), finish
+
+    def raise_bound(self, bound: int) -> None:
+        with self.lock:
+            self.bound = max(self.bound, bound)
+
+    def snapshot(self) -> tuple[list[int], int]:
+        with self.lock:
+            return self.start, self.finish
+
+    def settled(self, finish: int | None = None) -> bool:
+        """Whether the best schedule (or one finishing at ``finish``) is proven optimal."""
+        with self.lock:
+            best = self.finish if finish is None else min(finish, self.finish)
+            return self.closed or best <= self.bound
 
 
 def _array(values: ArrayLike | None, size: int, default: int, what: str) -> Int64Array:

@@ -1,10 +1,11 @@
-"""The serial schedule generation scheme and double justification, the heuristic's building blocks.
+"""Schedule generation schemes and double justification, the heuristic's building blocks.
 
 The *serial scheme* takes the tasks one at a time — among those whose predecessors are placed,
 the one with the smallest key — and starts each at the earliest point where its dependencies are
 met and every resource it needs has enough free units on all its working days. Any key order
 gives a feasible schedule (the eligibility rule repairs orders that contradict a dependency), and
-some order gives an optimal one, so searching over orders is enough.
+some order gives an optimal one, so searching over orders is enough. The *parallel scheme*
+instead advances in time and starts, at each point, whatever ready tasks fit.
 
 *Double justification* (Valls, Ballestín & Quintanilla, 2005) improves a schedule: shift every
 task as late as possible in decreasing order of finish (a serial pass on the mirrored network),
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clientpm.scheduling.leveling.model import LevelingProblem
+from clientpm.scheduling.leveling.model import Incumbent, LevelingProblem
 
-__all__ = ["Leveler", "Network", "Search", "serial"]
+__all__ = ["Leveler", "Network", "Search", "parallel", "serial"]
 
 Demand = tuple[tuple[int, int], ...]
 
@@ -194,6 +195,70 @@ def serial(network: Network, key: Sequence[float]) -> list[int]:
     return start
 
 
+def parallel(network: Network, key: Sequence[float]) -> list[int]:
+    """The parallel schedule generation scheme: the start point of every task.
+
+    Time advances from event to event (a finish, or a dependency becoming due); at each point the
+    ready tasks start in order of ``key`` while the free capacity lasts. Its schedules keep no
+    resource idle that a ready task could use, which suits scarce resources (Kolisch, 1996).
+    """
+    duration, demand, out = network.duration, network.demand, network.out
+    earliest = network.base[:]
+    n_pred = network.n_pred[:]
+    free_units = [row[:] for row in network.profile]
+    start = [0] * len(duration)
+    ends = []
+    for task, point in network.fixed.items():
+        start[task] = point
+        ends.append(point + duration[task])
+    heapq.heapify(ends)
+    pop, push = heapq.heappop, heapq.heappush
+    waiting = [task for task in network.free if n_pred[task] == 0]
+    ready: list[tuple[float, int]] = []
+    left = len(network.free)
+    t = min((earliest[task] for task in waiting), default=0)
+    while left:
+        still = []
+        for task in waiting:
+            if earliest[task] <= t:
+                push(ready, (key[task], task))
+            else:
+                still.append(task)
+        waiting = still
+        skipped = []
+        while ready:
+            entry = pop(ready)
+            task = entry[1]
+            end = t + duration[task]
+            needs = demand[task]
+            if any(min(free_units[k][t:end]) < units for k, units in needs):
+                skipped.append(entry)
+                continue
+            for k, units in needs:
+                row = free_units[k]
+                row[t:end] = [value - units for value in row[t:end]]
+            start[task] = t
+            left -= 1
+            if end > t:
+                push(ends, end)
+            for nxt, dist in out[task]:
+                if t + dist > earliest[nxt]:
+                    earliest[nxt] = t + dist
+                n_pred[nxt] -= 1
+                if not n_pred[nxt]:
+                    if earliest[nxt] <= t:
+                        push(ready, (key[nxt], nxt))
+                    else:
+                        waiting.append(nxt)
+        for entry in skipped:
+            push(ready, entry)
+        while ends and ends[0] <= t:
+            pop(ends)
+        due = min((earliest[task] for task in waiting), default=t + 1 if not ends else ends[0])
+        t = min(due, ends[0]) if ends else due
+    return start
+
+
 class Search:
     """Runs passes within a budget of schedules and seconds, and keeps the best schedule."""
 
@@ -203,35 +268,38 @@ class Search:
         budget: int,
         deadline: float | None,
         target: int,
-        stop: Callable[[int], bool] | None = None,
+        incumbent: Incumbent | None = None,
     ) -> None:
         self.leveler = leveler
         self.budget = budget
         self.deadline = deadline
         self.target = target
-        self.stop = stop
+        self.incumbent = incumbent
         self.schedules = 0
         self.best: list[int] = []
         self.best_finish = 2**62
 
     def done(self) -> bool:
-        """Whether to stop: the budget is spent, time is up, the lower bound is reached, or
-        ``stop`` (given the best project finish on the problem's axis) says so."""
+        """Whether to stop: the budget is spent, time is up, the lower bound is reached, or the
+        shared incumbent is proven optimal."""
         if self.best_finish <= self.target or self.schedules >= self.budget:
             return True
         if self.deadline is not None and time.perf_counter() >= self.deadline:
             return True
-        return self.stop is not None and self.stop(self.best_finish + self.leveler.origin)
+        return self.incumbent is not None and self.incumbent.settled(self.best_finish + self.leveler.origin)
 
-    def forward(self, key: Sequence[float]) -> tuple[list[int], int]:
-        """One forward pass; returns the starts and the project finish."""
+    def forward(self, key: Sequence[float], scheme: str = "serial") -> tuple[list[int], int]:
+        """One forward pass (serial or parallel scheme); returns the starts and the project finish."""
         network = self.leveler.forward
-        start = serial(network, key)
+        start = parallel(network, key) if scheme == "parallel" else serial(network, key)
         self.schedules += 1
         duration = network.duration
         finish = max([start[j] + duration[j] for j in range(len(start))], default=0)
         if finish < self.best_finish:
             self.best, self.best_finish = start, finish
+            if self.incumbent is not None:
+                origin = self.leveler.origin
+                self.incumbent.offer([point + origin for point in start], finish + origin)
         return start, finish
 
     def justify(self, start: list[int], finish: int) -> tuple[list[int], int]:
