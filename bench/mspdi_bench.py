@@ -171,7 +171,7 @@ def main() -> int:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "data": str(folder),
+        "data": os.path.relpath(folder, REPO),  # relative: results carry no machine paths
         "largest": {
             "file": largest.name,
             "bytes": largest.stat().st_size,
